@@ -1,0 +1,1 @@
+"""The django adapter of liveblocks-auth (not built yet: see the project issues)."""

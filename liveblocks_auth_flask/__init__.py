@@ -1,0 +1,1 @@
+"""The flask adapter of liveblocks-auth (not built yet: see the project issues)."""

@@ -1,0 +1,363 @@
+"""``Liveblocks`` (sync) and ``AsyncLiveblocks`` (async): thin I/O shells over the pure core.
+
+Everything that is not I/O (validation, request building, retry decisions, response mapping)
+lives in ``_protocol`` and ``_retry`` and is shared; each class only sends, reads and sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import os
+import random
+import time
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import anyio
+import httpx
+
+from . import _protocol as proto
+from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
+from ._secret import Secret, validate_secret
+from .config import (
+    DEFAULT_LIMITS,
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    ENV_SECRET_KEY,
+    RetryPolicy,
+    resolve_base_url,
+)
+from .models import AuthResponse
+
+__all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
+
+T = TypeVar("T")
+AuthT = TypeVar("AuthT")
+SessionT = TypeVar("SessionT")
+
+# Patched by tests that check backoff without waiting for it.
+_sleep: Callable[[float], None] = time.sleep
+_async_sleep: Callable[[float], Any] = anyio.sleep
+
+
+class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
+    """Liveblocks needs no cookies; one user's call must never carry what another's received."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def _no_cookie_jar() -> http.cookiejar.CookieJar:
+    return http.cookiejar.CookieJar(policy=_RejectAllCookies())
+
+
+def _drive(flow: Generator[Effect, Any, T], perform: Callable[[Effect], Any]) -> T:
+    try:
+        effect = next(flow)
+        while True:
+            effect = flow.send(perform(effect))
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+async def _drive_async(flow: Generator[Effect, Any, T], perform: Callable[[Effect], Any]) -> T:
+    try:
+        effect = next(flow)
+        while True:
+            effect = flow.send(await perform(effect))
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+class _BaseClient(Generic[AuthT, SessionT]):
+    """Configuration, request building and the public calls, shared by both clients.
+
+    ``AuthT`` is ``AuthResponse`` for the sync client and a coroutine of it for the async one,
+    so each public call is written once here over the client's own ``auth_call``.
+    """
+
+    def __init__(
+        self,
+        secret: str | Secret | None,
+        base_url: str | None,
+        timeout: httpx.Timeout | float | None,
+        retry: RetryPolicy | None,
+    ) -> None:
+        setting = "secret"
+        if secret is None:
+            secret = os.environ.get(ENV_SECRET_KEY)
+            setting = f"secret (or ${ENV_SECRET_KEY})"
+        self._secret = validate_secret(secret, setting)
+        self.base_url = resolve_base_url(base_url)
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.retry = retry or DEFAULT_RETRY
+        self._rng = random.Random(self.retry.seed)  # noqa: S311 - jitter, not cryptography
+
+    def _http_options(self) -> dict[str, Any]:
+        return {
+            "timeout": self.timeout,
+            "limits": DEFAULT_LIMITS,
+            "follow_redirects": False,
+            "cookies": _no_cookie_jar(),
+        }
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
+        request = send.request
+        # The secret is read here, at the last moment, and only into this header
+        # (httpx.Headers redacts Authorization in its repr).
+        return http.build_request(
+            request.method,
+            self.base_url + request.path,
+            json=request.json,
+            params=dict(request.params) or None,
+            headers={"Authorization": f"Bearer {self._secret.reveal()}"},
+            timeout=send.timeout,
+        )
+
+    def _flow(self, request: proto.ApiRequest) -> Generator[Effect, Any, proto.ApiResult]:
+        return call_with_retries(request, self.retry, self.timeout, self._rng)
+
+    def _finish(self, result: proto.ApiResult) -> proto.ApiResult:
+        if not result.failed:
+            proto.log_service_warning(
+                result.headers, result.request.method, result.request.path, result.status < 400
+            )
+        return result
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, secret={self._secret!r})"
+
+    def auth_call(self, request: proto.ApiRequest) -> AuthT:
+        """Send identify-user / authorize-user and map the answer as ``@liveblocks/node``."""
+        raise NotImplementedError
+
+    def _new_session(self, builder: proto.SessionBuilder) -> SessionT:
+        raise NotImplementedError
+
+    def identify_user(
+        self,
+        user_id: str,
+        *,
+        group_ids: Sequence[str] | None = None,
+        organization_id: str | None = None,
+        tenant_id: str | None = None,
+        user_info: Mapping[str, Any] | None = None,
+    ) -> AuthT:
+        """Get an ID token for ``user_id``; the room's permissions decide what it may do.
+
+        ``tenant_id`` is the older name of ``organization_id``. Invalid arguments raise
+        ``ValueError`` before any request; upstream trouble is reported in the status
+        (503: try later), never raised.
+        """
+        return self.auth_call(
+            proto.identify_user_request(
+                user_id,
+                group_ids=group_ids,
+                organization_id=organization_id,
+                tenant_id=tenant_id,
+                user_info=user_info,
+            )
+        )
+
+    def prepare_session(
+        self,
+        user_id: str,
+        *,
+        user_info: Mapping[str, Any] | None = None,
+        organization_id: str | None = None,
+    ) -> SessionT:
+        """Start an access token: ``.allow(pattern, scopes)``, then ``.authorize()`` once."""
+        return self._new_session(proto.SessionBuilder(user_id, user_info, organization_id))
+
+
+class _SessionBase:
+    def __init__(self, builder: proto.SessionBuilder) -> None:
+        self._builder = builder
+
+    def allow(self, pattern: str, scopes: Sequence[str]) -> Self:
+        """Grant ``scopes`` on a room id or a prefix pattern (``"org-*"``)."""
+        self._builder.allow(pattern, scopes)
+        return self
+
+    @property
+    def permissions(self) -> dict[str, list[str]]:
+        return self._builder.permissions
+
+
+class Session(_SessionBase):
+    """An access token being prepared; see :meth:`Liveblocks.prepare_session`."""
+
+    def __init__(self, client: Liveblocks, builder: proto.SessionBuilder) -> None:
+        super().__init__(builder)
+        self._client = client
+
+    def authorize(self) -> AuthResponse:
+        return self._client.auth_call(self._builder.build())
+
+
+class AsyncSession(_SessionBase):
+    """An access token being prepared; see :meth:`AsyncLiveblocks.prepare_session`."""
+
+    def __init__(self, client: AsyncLiveblocks, builder: proto.SessionBuilder) -> None:
+        super().__init__(builder)
+        self._client = client
+
+    async def authorize(self) -> AuthResponse:
+        return await self._client.auth_call(self._builder.build())
+
+
+class Liveblocks(_BaseClient[AuthResponse, Session]):
+    """Synchronous Liveblocks client holding one connection pool for its lifetime.
+
+    ``secret`` defaults to ``$LIVEBLOCKS_SECRET_KEY``; ``base_url`` to ``$LIVEBLOCKS_BASE_URL``,
+    else ``https://api.liveblocks.io``. Pass ``transport`` (e.g. the fake from
+    ``liveblocks_auth.testing``) or a ready ``http_client`` to change how requests are sent.
+    """
+
+    def __init__(
+        self,
+        secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(secret, base_url, timeout, retry)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, **self._http_options())
+
+    def _perform(self, effect: Effect) -> proto.ApiResult | None:
+        if isinstance(effect, Sleep):
+            _sleep(effect.seconds)
+            return None
+        collector = BodyCollector(effect)
+        try:
+            response = self._http.send(self._build(self._http, effect), stream=True)
+            try:
+                for chunk in response.iter_bytes():
+                    if collector.feed(chunk):
+                        break
+            finally:
+                response.close()
+        except (httpx.TransportError, DeadlineExceeded) as exc:
+            return collector.failure(exc)
+        return collector.result(response.status_code, response.headers)
+
+    def call(self, request: proto.ApiRequest) -> proto.ApiResult:
+        """Send one REST call with retries: the answer (or error) of the last attempt."""
+        return self._finish(_drive(self._flow(request), self._perform))
+
+    def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
+        return proto.auth_response(self.call(request), self.base_url)
+
+    def _new_session(self, builder: proto.SessionBuilder) -> Session:
+        return Session(self, builder)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSession]):
+    """Asynchronous twin of :class:`Liveblocks`, bound to the event loop that first uses it.
+
+    Create it where the serving loop runs (for example in a lifespan) and
+    ``await client.aclose()`` (or use ``async with``) when that loop ends.
+    """
+
+    def __init__(
+        self,
+        secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(secret, base_url, timeout, retry)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_options())
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _check_loop(self) -> None:
+        # Connections in an httpx.AsyncClient belong to one loop; reusing them from another
+        # fails in obscure ways, so say so plainly.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio): nothing to check
+            return
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise RuntimeError(
+                "this AsyncLiveblocks client was first used in another event loop; create one "
+                "client per event loop (for example in your app's lifespan)"
+            )
+
+    async def _perform(self, effect: Effect) -> proto.ApiResult | None:
+        if isinstance(effect, Sleep):
+            await _async_sleep(effect.seconds)
+            return None
+        collector = BodyCollector(effect)
+        try:
+            # Unlike sync reads, the whole attempt (headers too) is cut at the deadline.
+            with anyio.fail_after(max(effect.deadline - time.monotonic(), 0.001)):
+                response = await self._http.send(self._build(self._http, effect), stream=True)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        if collector.feed(chunk):
+                            break
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return collector.failure(DeadlineExceeded(f"deadline passed on {effect.request.path}"))
+        except (httpx.TransportError, DeadlineExceeded) as exc:
+            return collector.failure(exc)
+        return collector.result(response.status_code, response.headers)
+
+    async def call(self, request: proto.ApiRequest) -> proto.ApiResult:
+        """Send one REST call with retries: the answer (or error) of the last attempt."""
+        self._check_loop()
+        return self._finish(await _drive_async(self._flow(request), self._perform))
+
+    async def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
+        return proto.auth_response(await self.call(request), self.base_url)
+
+    def _new_session(self, builder: proto.SessionBuilder) -> AsyncSession:
+        return AsyncSession(self, builder)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

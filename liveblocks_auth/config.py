@@ -1,0 +1,82 @@
+"""Every default of the package, in one place. Adapters map their settings onto these."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+import httpx
+
+DEFAULT_BASE_URL: Final = "https://api.liveblocks.io"
+ENV_SECRET_KEY: Final = "LIVEBLOCKS_SECRET_KEY"
+ENV_BASE_URL: Final = "LIVEBLOCKS_BASE_URL"
+
+#: Per-attempt timeouts. ``pool`` bounds the wait for a free connection, so an exhausted pool
+#: fails fast (503) instead of piling requests up.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(5.0, connect=2.0, pool=2.0)
+#: Connections kept to Liveblocks per client.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+#: Service limits (the Node SDK and the REST API enforce the same).
+MAX_USER_ID_LENGTH: Final = 128
+MAX_ROOM_ID_LENGTH: Final = 128
+MAX_USER_INFO_LENGTH: Final = 1024
+MAX_PATTERNS_PER_TOKEN: Final = 10
+
+#: The auth endpoint's request body cap: ``{"room": <128 chars>}`` is far below it.
+MAX_REQUEST_BODY: Final = 8 * 1024
+#: Largest answer we read from Liveblocks; a token is about 1 KiB.
+MAX_UPSTREAM_BODY: Final = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded retries with exponential backoff and full jitter, inside one overall deadline.
+
+    Retried: connection errors, timeouts, 429 (``Retry-After`` honoured while it fits the
+    remaining deadline) and 502/503/504. Never other 4xx. ``max_attempts`` counts the first try.
+    """
+
+    max_attempts: int = 3
+    backoff_initial: float = 0.1
+    backoff_max: float = 1.0
+    deadline: float = 8.0
+    #: Seed for the jitter (tests); None draws from the OS.
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("retry.max_attempts must be at least 1")
+        if self.backoff_initial < 0 or self.backoff_max < self.backoff_initial:
+            raise ValueError("retry backoff must satisfy 0 <= backoff_initial <= backoff_max")
+        if self.deadline <= 0:
+            raise ValueError("retry.deadline must be positive (seconds)")
+
+    def backoff_ceiling(self, retry_number: int) -> float:
+        """Upper bound of the jittered sleep before retry ``retry_number`` (1-based)."""
+        return float(min(self.backoff_max, self.backoff_initial * 2 ** (retry_number - 1)))
+
+
+DEFAULT_RETRY: Final = RetryPolicy()
+
+
+def resolve_base_url(base_url: str | None, setting: str = "base_url") -> str:
+    """The base URL to use: ``base_url``, else ``$LIVEBLOCKS_BASE_URL``, else the cloud."""
+    if base_url is None:
+        base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        setting = f"{setting} (from ${ENV_BASE_URL})" if ENV_BASE_URL in os.environ else setting
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{setting} must be an http(s) URL such as {DEFAULT_BASE_URL} "
+            f"or http://127.0.0.1:1153 for the dev server, got {base_url!r}"
+        )
+    return base_url.rstrip("/")
+
+
+def is_local_url(base_url: str) -> bool:
+    """True for loopback base URLs, where a connection failure means the dev server is down."""
+    host = urlsplit(base_url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")

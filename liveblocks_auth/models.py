@@ -1,0 +1,46 @@
+"""Values passed between the adapters, the endpoint and the clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class LiveblocksUser:
+    """Who the logged-in user is, as user resolvers return it.
+
+    ``id`` is sent as Liveblocks' ``userId``; ``group_ids`` select the room's ``groupsAccesses``;
+    ``info`` is visible to everyone in the room (``self.info`` / ``other.info``);
+    ``organization_id`` confines the user to one organization (tenant/workspace).
+    """
+
+    id: str
+    group_ids: Sequence[str] = ()
+    info: Mapping[str, Any] | None = None
+    organization_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # A lone string is a sequence too: "editors" would become e,d,i,t,o,r,s.
+        if isinstance(self.group_ids, str):
+            raise TypeError("LiveblocksUser.group_ids must be a list of strings, not a string")
+        object.__setattr__(self, "group_ids", tuple(self.group_ids))
+
+
+@dataclass(frozen=True, slots=True)
+class AuthResponse:
+    """What ``identify_user`` and ``Session.authorize`` return, as in ``@liveblocks/node``.
+
+    ``status`` is 200 on success (``body`` is then ``{"token": "..."}``), 503 when Liveblocks is
+    unreachable or failing (try again later), otherwise the status Liveblocks answered.
+    ``retry_after`` carries the seconds Liveblocks asked to wait, when it did.
+    """
+
+    status: int
+    body: str
+    retry_after: int | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200

@@ -1,0 +1,39 @@
+"""liveblocks-auth: Liveblocks authentication for Python web apps (the framework-free core)."""
+
+from __future__ import annotations
+
+from ._secret import Secret, validate_secret
+from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
+from .config import DEFAULT_BASE_URL, RetryPolicy
+from .endpoint import (
+    AuthEndpoint,
+    AuthRequest,
+    EndpointResponse,
+    PermissionsHook,
+    RoomPolicy,
+    TokenMode,
+    UserResolver,
+)
+from .models import AuthResponse, LiveblocksUser
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AsyncLiveblocks",
+    "AsyncSession",
+    "AuthEndpoint",
+    "AuthRequest",
+    "AuthResponse",
+    "EndpointResponse",
+    "Liveblocks",
+    "LiveblocksUser",
+    "PermissionsHook",
+    "RetryPolicy",
+    "RoomPolicy",
+    "Secret",
+    "Session",
+    "TokenMode",
+    "UserResolver",
+    "validate_secret",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,455 @@
+"""The framework-neutral ``POST /api/liveblocks-auth`` endpoint that every adapter calls.
+
+An adapter turns its framework's request into an :class:`AuthRequest`, calls
+:meth:`AuthEndpoint.handle` (sync) or :meth:`AuthEndpoint.handle_async`, and turns the
+:class:`EndpointResponse` back into a framework response. All policy lives here.
+
+The flow is written once, as a generator of effects (read the body, call a hook, call
+Liveblocks); the sync and async drivers only perform those effects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import (
+    AsyncIterable,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Final, Literal, TypeAlias
+from urllib.parse import urlsplit
+
+import anyio.to_thread
+
+from . import _protocol as proto
+from .client import AsyncLiveblocks, Liveblocks
+from .config import MAX_REQUEST_BODY, MAX_ROOM_ID_LENGTH
+from .models import AuthResponse, LiveblocksUser
+
+__all__ = [
+    "AuthEndpoint",
+    "AuthRequest",
+    "EndpointResponse",
+    "PermissionsHook",
+    "RoomPolicy",
+    "TokenMode",
+    "UserResolver",
+    "check_cross_site",
+    "parse_auth_body",
+]
+
+logger = logging.getLogger("liveblocks_auth")
+
+TokenMode: TypeAlias = Literal["id", "access"]
+MaybeAwaitable: TypeAlias = "Any | Awaitable[Any]"
+#: ``(framework request) -> LiveblocksUser | None``, sync or async.
+UserResolver: TypeAlias = Callable[
+    [Any], "LiveblocksUser | Awaitable[LiveblocksUser | None] | None"
+]
+#: ``(user, room) -> bool``: False refuses with 403 before any call to Liveblocks.
+RoomPolicy: TypeAlias = Callable[[LiveblocksUser, "str | None"], "bool | Awaitable[bool]"]
+#: ``(user, room) -> {pattern: scopes}``: the access token's permissions (access-token mode).
+PermissionsHook: TypeAlias = Callable[
+    [LiveblocksUser, "str | None"],
+    "Mapping[str, Sequence[str]] | Awaitable[Mapping[str, Sequence[str]]]",
+]
+Body: TypeAlias = "bytes | Iterable[bytes] | AsyncIterable[bytes]"
+
+BASE_HEADERS: Final = (
+    ("Content-Type", "application/json"),
+    ("Cache-Control", "no-store"),
+    # The answer depends on these request headers (cross-site refusals), so caches must too.
+    ("Vary", "Origin, Sec-Fetch-Site"),
+)
+_SAME_SITE_FETCHES: Final = frozenset({"same-origin", "none"})
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRequest:
+    """The parts of an HTTP request the endpoint looks at.
+
+    ``headers`` keys may use any case. ``host`` is the request's own ``host[:port]`` as the
+    framework validated it (Django's ``get_host()``, for instance): a browser's ``Origin`` is
+    compared with it. ``body`` may be bytes or a (sync or async) stream of chunks; it is counted
+    while read. ``context`` is handed to the user resolver (usually the framework request).
+    """
+
+    method: str
+    headers: Mapping[str, str]
+    body: Body
+    host: str | None = None
+    context: Any = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointResponse:
+    """What to answer. ``user`` and ``room`` are filled in as far as the request got."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = BASE_HEADERS
+    user: LiveblocksUser | None = None
+    room: str | None = None
+
+    @property
+    def issued(self) -> bool:
+        return self.status == 200
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Refused(Exception):
+    """Ends the flow with a short JSON error answer."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra_headers = status, code, message, headers
+
+    def response(self, user: LiveblocksUser | None, room: str | None) -> EndpointResponse:
+        body = json.dumps({"error": self.code, "message": self.message}).encode()
+        return EndpointResponse(
+            self.status, body, BASE_HEADERS + tuple(self.extra_headers), user, room
+        )
+
+
+# --- pure checks -----------------------------------------------------------------------------
+
+
+def normalize_origin(origin: str, setting: str = "allowed_origins") -> str:
+    """``scheme://host[:port]`` in lower case; ValueError naming ``setting`` otherwise."""
+    parts = urlsplit(origin.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ValueError(
+            f"{setting}: {origin!r} is not an origin; write it as scheme://host[:port], "
+            "for example https://app.example.com"
+        )
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_cross_site(
+    sec_fetch_site: str | None, origin: str | None, host: str | None, allowed: frozenset[str]
+) -> str | None:
+    """Why a request must be refused as cross-site, or None to let it through.
+
+    The official client sends no CSRF token, so forged browser requests are told apart by what
+    browsers always send: ``Sec-Fetch-Site``, else ``Origin`` (Go 1.25 ``CrossOriginProtection``).
+    A request with neither is not from a browser, and no browser can be made to send it.
+    """
+    if origin is not None and origin.strip().lower() in allowed:
+        return None
+    if sec_fetch_site is not None:
+        if sec_fetch_site.strip().lower() in _SAME_SITE_FETCHES:
+            return None
+        return f"cross-origin request refused (Sec-Fetch-Site: {sec_fetch_site.strip()[:20]})"
+    if origin is None:
+        return None
+    netloc = urlsplit(origin.strip()).netloc.lower() if origin.strip() != "null" else ""
+    if netloc and host is not None and netloc == host.strip().lower():
+        return None
+    return "cross-origin request refused (Origin does not match this site)"
+
+
+def _check_content_type(value: str | None) -> None:
+    media_type = (value or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise Refused(
+            415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
+        )
+
+
+def _check_content_length(value: str | None, limit: int) -> None:
+    if value is None:
+        return
+    if not value.strip().isdigit():
+        raise Refused(400, "bad_request", "Content-Length is not a number")
+    if int(value) > limit:
+        raise Refused(413, "payload_too_large", f"body larger than {limit} bytes")
+
+
+def parse_auth_body(raw: bytes) -> str | None:
+    """The ``room`` of an auth request body, or None when it asks for no room.
+
+    Raises :class:`Refused` (400) with a one-line reason for anything else.
+    """
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Refused(400, "bad_request", "body is not UTF-8") from None
+    except (ValueError, RecursionError):
+        raise Refused(400, "bad_request", "body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Refused(400, "bad_request", 'body must be a JSON object such as {"room": "my-room"}')
+    room = data.get("room")
+    if room is None:
+        return None
+    if not isinstance(room, str):
+        raise Refused(400, "bad_request", "room must be a string or null")
+    if not room:
+        raise Refused(400, "bad_request", "room must not be empty")
+    if len(room) > MAX_ROOM_ID_LENGTH:
+        raise Refused(400, "bad_request", f"room is longer than {MAX_ROOM_ID_LENGTH} characters")
+    if "*" in room:
+        # A client-chosen wildcard must never widen an access token to other rooms.
+        raise Refused(400, "bad_request", "room must not contain '*'")
+    return room
+
+
+class _BodyLimit:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+
+    def feed(self, chunk: bytes) -> None:
+        self.data += chunk
+        if len(self.data) > self.limit:
+            raise Refused(413, "payload_too_large", f"body larger than {self.limit} bytes")
+
+
+def _upstream_answer(
+    answer: AuthResponse, user: LiveblocksUser, room: str | None
+) -> EndpointResponse:
+    if answer.status == 200:
+        return EndpointResponse(200, answer.body.encode(), BASE_HEADERS, user, room)
+    if answer.status == 503:
+        extra = (("Retry-After", str(answer.retry_after)),) if answer.retry_after else ()
+        raise Refused(503, "unavailable", "Liveblocks is unavailable; try again later", extra)
+    if 400 <= answer.status < 500:
+        # Status passed through as @liveblocks/node does; the details are in the server log.
+        raise Refused(
+            answer.status, "liveblocks_refused", f"Liveblocks refused the request ({answer.status})"
+        )
+    raise Refused(502, "bad_gateway", "Liveblocks gave an unusable answer")
+
+
+# --- effects ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadBody:
+    source: Body
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class _CallHook:
+    hook: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Upstream:
+    request: proto.ApiRequest
+
+
+_Effect: TypeAlias = "_ReadBody | _CallHook | _Upstream"
+_Flow: TypeAlias = Generator[_Effect, Any, EndpointResponse]
+
+
+def _is_async_callable(fn: Callable[..., Any]) -> bool:
+    while isinstance(fn, partial):
+        fn = fn.func
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+        getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
+    )
+
+
+@dataclass
+class AuthEndpoint:
+    """The auth endpoint's policy: who the user is, what they may enter, which token to get.
+
+    ``resolve_user`` gets ``AuthRequest.context`` and returns a :class:`LiveblocksUser`, or None
+    for "not logged in" (401). ``room_policy(user, room)`` returning False refuses with 403.
+    ``token_mode="access"`` asks ``permissions(user, room)`` for ``{pattern: scopes}`` and gets an
+    access token; the default ``"id"`` gets an ID token and lets the room's permissions decide.
+    Hooks may be sync or async. ``allowed_origins`` lists other origins (``https://host``) whose
+    pages may call the endpoint.
+    """
+
+    resolve_user: UserResolver
+    room_policy: RoomPolicy | None = None
+    token_mode: TokenMode = "id"
+    permissions: PermissionsHook | None = None
+    allowed_origins: Iterable[str] = ()
+    max_body_size: int = MAX_REQUEST_BODY
+    _origins: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not callable(self.resolve_user):
+            raise TypeError("resolve_user must be a function (request) -> LiveblocksUser | None")
+        if self.token_mode not in ("id", "access"):
+            raise ValueError(f"token_mode must be 'id' or 'access', got {self.token_mode!r}")
+        if self.token_mode == "access" and self.permissions is None:
+            raise ValueError(
+                "token_mode 'access' needs a permissions hook (user, room) -> {pattern: scopes}"
+            )
+        if isinstance(self.allowed_origins, str):
+            self.allowed_origins = [self.allowed_origins]
+        self._origins = frozenset(normalize_origin(o) for o in self.allowed_origins)
+
+    # --- the flow, once ---
+
+    def _flow(self, request: AuthRequest) -> _Flow:
+        user: LiveblocksUser | None = None
+        room: str | None = None
+        try:
+            if request.method.upper() != "POST":
+                raise Refused(405, "method_not_allowed", "use POST", (("Allow", "POST"),))
+            reason = check_cross_site(
+                request.header("sec-fetch-site"),
+                request.header("origin"),
+                request.host,
+                self._origins,
+            )
+            if reason is not None:
+                raise Refused(403, "forbidden", reason)
+            _check_content_type(request.header("content-type"))
+            _check_content_length(request.header("content-length"), self.max_body_size)
+            raw = yield _ReadBody(request.body, self.max_body_size)
+            room = parse_auth_body(raw)
+            user = yield _CallHook(self.resolve_user, (request.context,))
+            if user is None:
+                raise Refused(401, "unauthorized", "not logged in")
+            if not isinstance(user, LiveblocksUser):
+                kind = type(user).__name__
+                raise TypeError(
+                    f"the user resolver must return a LiveblocksUser or None, not {kind}"
+                )
+            if self.room_policy is not None:
+                allowed = yield _CallHook(self.room_policy, (user, room))
+                if allowed is not True:
+                    raise Refused(403, "forbidden", "you may not enter this room")
+            upstream = yield _Upstream((yield from self._upstream_request(user, room)))
+            return _upstream_answer(upstream, user, room)
+        except Refused as refusal:
+            if refusal.status >= 500:
+                logger.warning("auth endpoint answered %d: %s", refusal.status, refusal.message)
+            return refusal.response(user, room)
+
+    def _upstream_request(
+        self, user: LiveblocksUser, room: str | None
+    ) -> Generator[_Effect, Any, proto.ApiRequest]:
+        if self.token_mode == "id":
+            return proto.identify_user_request(
+                user.id,
+                group_ids=list(user.group_ids) or None,
+                organization_id=user.organization_id,
+                user_info=user.info,
+            )
+        assert self.permissions is not None
+        granted = yield _CallHook(self.permissions, (user, room))
+        if not granted:
+            raise Refused(403, "forbidden", "no permissions for this room")
+        session = proto.SessionBuilder(user.id, user.info, user.organization_id)
+        for pattern, scopes in dict(granted).items():
+            session.allow(pattern, scopes)
+        return session.build()
+
+    # --- the two drivers ---
+
+    def handle(self, request: AuthRequest, client: Liveblocks) -> EndpointResponse:
+        """Answer one request, blocking (WSGI). Async hooks are run to completion."""
+        flow = self._flow(request)
+        result: Any = None
+        try:
+            while True:
+                effect = flow.send(result)
+                if isinstance(effect, _ReadBody):
+                    result = _read_sync(effect)
+                elif isinstance(effect, _CallHook):
+                    result = effect.hook(*effect.args)
+                    if inspect.isawaitable(result):
+                        result = asyncio.run(_await(result))
+                else:
+                    result = client.auth_call(effect.request)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        except Refused as refusal:  # raised while reading the body
+            return self._finish_refused(flow, refusal)
+
+    async def handle_async(
+        self,
+        request: AuthRequest,
+        client: AsyncLiveblocks,
+        *,
+        run_sync: Callable[..., Awaitable[Any]] | None = None,
+    ) -> EndpointResponse:
+        """Answer one request without blocking the event loop.
+
+        Sync hooks run in a worker thread (``run_sync(fn, *args)``, default
+        ``anyio.to_thread.run_sync``; Django passes ``sync_to_async`` so the ORM is safe).
+        """
+        to_thread = run_sync or anyio.to_thread.run_sync
+        flow = self._flow(request)
+        result: Any = None
+        try:
+            while True:
+                effect = flow.send(result)
+                if isinstance(effect, _ReadBody):
+                    result = await _read_async(effect)
+                elif isinstance(effect, _CallHook):
+                    if _is_async_callable(effect.hook):
+                        result = await effect.hook(*effect.args)
+                    else:
+                        result = await to_thread(effect.hook, *effect.args)
+                        if inspect.isawaitable(result):
+                            result = await result
+                else:
+                    result = await client.auth_call(effect.request)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        except Refused as refusal:
+            return self._finish_refused(flow, refusal)
+
+    @staticmethod
+    def _finish_refused(flow: _Flow, refusal: Refused) -> EndpointResponse:
+        try:
+            flow.throw(refusal)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        raise AssertionError("the auth flow did not end on a refusal")  # pragma: no cover
+
+
+async def _await(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def _read_sync(effect: _ReadBody) -> bytes:
+    limit = _BodyLimit(effect.limit)
+    source = effect.source
+    if isinstance(source, bytes | bytearray | memoryview):
+        limit.feed(bytes(source))
+    elif isinstance(source, AsyncIterable):
+        raise TypeError("an async body stream needs AuthEndpoint.handle_async")
+    else:
+        for chunk in source:
+            limit.feed(chunk)
+    return bytes(limit.data)
+
+
+async def _read_async(effect: _ReadBody) -> bytes:
+    source = effect.source
+    if not isinstance(source, AsyncIterable):
+        return _read_sync(effect)
+    limit = _BodyLimit(effect.limit)
+    async for chunk in source:
+        limit.feed(chunk)
+    return bytes(limit.data)

@@ -1,0 +1,402 @@
+"""An in-process fake of the Liveblocks REST API, as an httpx transport (sync and async).
+
+It behaves like the service where our code depends on it: secret checks (401 missing, 403
+wrong), schema errors (422 with a ``reason``), a fresh token on every call carrying the dev
+server's claims, rooms scoped by organization, and scriptable faults. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import jwt
+
+from liveblocks_auth.config import MAX_ROOM_ID_LENGTH, MAX_USER_ID_LENGTH, MAX_USER_INFO_LENGTH
+from liveblocks_auth.permissions import KNOWN_SCOPES
+
+__all__ = ["FakeLiveblocks", "Fault", "RecordedCall", "decode_token"]
+
+TOKEN_LIFETIME = 3600
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """The claims of a Liveblocks token, without verifying its signature."""
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One scripted answer, used instead of the real one for the next matching call."""
+
+    status: int = 503
+    body: bytes = b'{"error":"Service Unavailable"}'
+    headers: Mapping[str, str] = field(default_factory=dict)
+    connect_error: bool = False
+    path: str | None = None
+
+    @classmethod
+    def server_error(cls, status: int = 503) -> Fault:
+        return cls(status=status)
+
+    @classmethod
+    def rate_limited(cls, retry_after: int = 1) -> Fault:
+        return cls(
+            status=429,
+            body=b'{"error":"TOO_MANY_REQUESTS","message":"Rate limit exceeded"}',
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    @classmethod
+    def garbage(cls, status: int = 200, body: bytes = b"<html>oops</html>") -> Fault:
+        return cls(status=status, body=body, headers={"Content-Type": "text/html"})
+
+    @classmethod
+    def connection_refused(cls) -> Fault:
+        return cls(connect_error=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    json: Any
+    params: Mapping[str, str]
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("authorization")
+
+
+def _json(status: int, data: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=data, headers=headers)
+
+
+def _error(status: int, error: str, message: str, **extra: str) -> httpx.Response:
+    return _json(status, {"error": error, "message": message, **extra})
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Unprocessable(Exception):
+    pass
+
+
+def _require(condition: bool, reason: str) -> None:
+    if not condition:
+        raise _Unprocessable(reason)
+
+
+def _check_accesses(value: Any, key: str, allow_null: bool) -> None:
+    _require(isinstance(value, dict), f"Value at key '{key}': Must be an object")
+    for name, scopes in value.items():
+        if scopes is None and allow_null:
+            continue
+        _check_scopes(scopes, f"{key}.{name}")
+
+
+def _check_scopes(scopes: Any, key: str) -> None:
+    _require(isinstance(scopes, list), f"Value at key '{key}': Must be an array")
+    for scope in scopes:
+        _require(scope in KNOWN_SCOPES, f"Value at key '{key}': unknown permission {scope!r}")
+
+
+class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Pass as ``transport=`` to ``Liveblocks``/``AsyncLiveblocks`` (or an adapter's settings).
+
+    ``calls`` records every request; ``faults`` is a queue of :class:`Fault` answers used
+    before the real behaviour (``fake.fail_next(Fault.server_error(), times=2)``).
+    """
+
+    def __init__(self, secret: str = "sk_localdev", project_id: str = "fake") -> None:
+        self.secret = secret
+        self.project_id = project_id
+        self.calls: list[RecordedCall] = []
+        self.faults: list[Fault] = []
+        self.rooms: dict[str, dict[str, Any]] = {}
+        self.delay = 0.0
+        self._lock = threading.Lock()
+
+    # --- scripting and inspection ---
+
+    def fail_next(self, fault: Fault, times: int = 1) -> None:
+        with self._lock:
+            self.faults.extend([fault] * times)
+
+    def calls_to(self, path: str) -> list[RecordedCall]:
+        return [call for call in self.calls if call.path == path]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.faults.clear()
+            self.rooms.clear()
+
+    # --- transport interface ---
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.delay:
+            time.sleep(self.delay)
+        return self._answer(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.delay:
+            import anyio
+
+            await anyio.sleep(self.delay)
+        return self._answer(request)
+
+    def close(self) -> None:
+        """Nothing to release; the fake outlives the clients that use it."""
+
+    async def aclose(self) -> None:
+        """Nothing to release; the fake outlives the clients that use it."""
+
+    # --- behaviour ---
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        body_bytes = request.read()
+        try:
+            body = json.loads(body_bytes) if body_bytes else None
+        except ValueError:
+            body = _INVALID
+        call = RecordedCall(
+            request.method,
+            request.url.path,
+            {k.lower(): v for k, v in request.headers.items()},
+            None if body is _INVALID else body,
+            dict(request.url.params),
+        )
+        with self._lock:
+            self.calls.append(call)
+            fault = next((f for f in self.faults if f.path in (None, call.path)), None)
+            if fault is not None:
+                self.faults.remove(fault)
+        if fault is not None:
+            if fault.connect_error:
+                raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+            return httpx.Response(fault.status, content=fault.body, headers=dict(fault.headers))
+        auth = call.authorization
+        if not auth or not auth.startswith("Bearer "):
+            return _error(401, "Unauthorized", "Missing secret key")
+        if auth.removeprefix("Bearer ") != self.secret:
+            return _error(403, "Forbidden", "Invalid secret key")
+        if body is _INVALID:
+            return _error(400, "Bad Request", "Malformed JSON body")
+        for (method, pattern), handler in _ROUTES.items():
+            match = pattern.fullmatch(call.path)
+            if method == call.method and match:
+                try:
+                    with self._lock:
+                        return handler(self, call, *map(unquote, match.groups()))
+                except _Unprocessable as exc:
+                    return _json(422, {"error": "Unprocessable Entity", "reason": str(exc)})
+        return _error(404, "NOT_FOUND", f"No route for {call.method} {call.path}")
+
+    def _mint(self, claims: dict[str, Any]) -> httpx.Response:
+        now = int(time.time())
+        payload = {
+            **claims,
+            "pid": self.project_id,
+            "iat": now,
+            "exp": now + TOKEN_LIFETIME,
+            "jti": secrets.token_urlsafe(9),
+        }
+        return _json(200, {"token": jwt.encode(payload, None, algorithm="none")})
+
+    def _identify(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        user_id, group_ids, info = body.get("userId"), body.get("groupIds"), body.get("userInfo")
+        organization_id = body.get("organizationId", body.get("tenantId"))
+        _check_identity(user_id, info, organization_id)
+        _require(
+            "groupIds" not in body
+            or (isinstance(group_ids, list) and all(isinstance(g, str) for g in group_ids)),
+            "Value at key 'groupIds': Either:\n- Must be undefined\n- Must be an array",
+        )
+        claims: dict[str, Any] = {"k": "id", "uid": user_id}
+        if info is not None:
+            claims["ui"] = info
+        if group_ids is not None:
+            claims["gids"] = group_ids
+        if organization_id is not None:
+            claims["oid"] = organization_id
+        return self._mint(claims)
+
+    def _authorize(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        user_id, info, perms = body.get("userId"), body.get("userInfo"), body.get("permissions")
+        organization_id = body.get("organizationId", body.get("tenantId"))
+        _check_identity(user_id, info, organization_id)
+        _require(isinstance(perms, dict), "Value at key 'permissions': Must be an object")
+        _require(len(perms) <= 10, "Value at key 'permissions': at most 10 patterns")
+        for pattern, scopes in perms.items():
+            _check_scopes(scopes, f"permissions.{pattern}")
+            _require(bool(scopes), f"Value at key 'permissions.{pattern}': Must not be empty")
+        claims: dict[str, Any] = {"k": "acc", "uid": user_id, "perms": perms}
+        if info is not None:
+            claims["ui"] = info
+        if organization_id is not None:
+            claims["oid"] = organization_id
+        return self._mint(claims)
+
+    # --- rooms ---
+
+    def _room_view(self, room: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "room", **room}
+
+    def _visible(self, room_id: str, call: RecordedCall) -> dict[str, Any] | None:
+        room = self.rooms.get(room_id)
+        org = call.params.get("organizationId")
+        if room is None or (org is not None and room["organizationId"] != org):
+            return None
+        return room
+
+    def _create_room(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        room_id = body.get("id")
+        _require(
+            isinstance(room_id, str) and 0 < len(room_id) <= MAX_ROOM_ID_LENGTH,
+            "Value at key 'id': Must be a string of 1-128 characters",
+        )
+        _require("defaultAccesses" in body, "Missing key 'defaultAccesses'")
+        _check_scopes(body["defaultAccesses"], "defaultAccesses")
+        for key in ("usersAccesses", "groupsAccesses"):
+            if key in body:
+                _check_accesses(body[key], key, allow_null=False)
+        metadata = body.get("metadata", {})
+        _require(isinstance(metadata, dict), "Value at key 'metadata': Must be an object")
+        if room_id in self.rooms:
+            return _error(409, "ROOM_ALREADY_EXISTS", f"A room with id '{room_id}' already exists")
+        room = {
+            "id": room_id,
+            "organizationId": body.get("organizationId", body.get("tenantId", "default")),
+            "createdAt": _now_iso(),
+            "lastConnectionAt": None,
+            "defaultAccesses": list(body["defaultAccesses"]),
+            "usersAccesses": dict(body.get("usersAccesses", {})),
+            "groupsAccesses": dict(body.get("groupsAccesses", {})),
+            "metadata": metadata,
+        }
+        self.rooms[room_id] = room
+        return _json(200, self._room_view(room))
+
+    def _get_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        room = self._visible(room_id, call)
+        if room is None:
+            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
+        return _json(200, self._room_view(room))
+
+    def _update_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        room = self._visible(room_id, call)
+        if room is None:
+            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        if "defaultAccesses" in body:
+            _check_scopes(body["defaultAccesses"], "defaultAccesses")
+            room["defaultAccesses"] = list(body["defaultAccesses"])
+        for key in ("usersAccesses", "groupsAccesses"):
+            if key in body:
+                _check_accesses(body[key], key, allow_null=True)
+                for name, scopes in body[key].items():
+                    if scopes is None:
+                        room[key].pop(name, None)
+                    else:
+                        room[key][name] = list(scopes)
+        if "metadata" in body:
+            _require(
+                isinstance(body["metadata"], dict), "Value at key 'metadata': Must be an object"
+            )
+            for key, value in body["metadata"].items():
+                if value is None:
+                    room["metadata"].pop(key, None)
+                else:
+                    room["metadata"][key] = value
+        return _json(200, self._room_view(room))
+
+    def _delete_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
+        del self.rooms[room_id]
+        return httpx.Response(204)
+
+    def _list_rooms(self, call: RecordedCall) -> httpx.Response:
+        params = call.params
+        rooms = sorted(self.rooms.values(), key=lambda r: (r["createdAt"], r["id"]), reverse=True)
+        if "organizationId" in params:
+            rooms = [r for r in rooms if r["organizationId"] == params["organizationId"]]
+        if "userId" in params:
+            rooms = [r for r in rooms if params["userId"] in r["usersAccesses"]]
+        if "groupIds" in params:
+            wanted = set(params["groupIds"].split(","))
+            rooms = [r for r in rooms if wanted & set(r["groupsAccesses"])]
+        for key, value in _metadata_filters(params.get("query", "")):
+            rooms = [r for r in rooms if r["metadata"].get(key) == value]
+        limit = int(params.get("limit", "20"))
+        start = 0
+        if "startingAfter" in params:
+            ids = [r["id"] for r in rooms]
+            start = ids.index(params["startingAfter"]) + 1 if params["startingAfter"] in ids else 0
+        page = rooms[start : start + limit]
+        more = start + limit < len(rooms)
+        return _json(
+            200,
+            {
+                "nextCursor": page[-1]["id"] if more and page else None,
+                "data": [self._room_view(r) for r in page],
+            },
+        )
+
+
+_INVALID: Any = object()
+_METADATA_FILTER = re.compile(r"""metadata\[['"]([^'"]+)['"]\]\s*:\s*['"]([^'"]*)['"]""")
+
+
+def _metadata_filters(query: str) -> Iterator[tuple[str, str]]:
+    for match in _METADATA_FILTER.finditer(query):
+        yield match.group(1), match.group(2)
+
+
+def _check_identity(user_id: Any, info: Any, organization_id: Any) -> None:
+    _require(
+        isinstance(user_id, str) and 0 < len(user_id) <= MAX_USER_ID_LENGTH,
+        "Value at key 'userId': Must be a non-empty string of at most 128 characters",
+    )
+    _require(info is None or isinstance(info, dict), "Value at key 'userInfo': Must be an object")
+    _require(
+        info is None or len(json.dumps(info, separators=(",", ":"))) <= MAX_USER_INFO_LENGTH,
+        "Value at key 'userInfo': Must be at most 1024 characters once serialized",
+    )
+    _require(
+        organization_id is None or isinstance(organization_id, str),
+        "Value at key 'organizationId': Must be a string",
+    )
+
+
+_Handler = Callable[..., httpx.Response]
+_ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
+    ("POST", re.compile(r"/v2/identify-user")): FakeLiveblocks._identify,
+    ("POST", re.compile(r"/v2/authorize-user")): FakeLiveblocks._authorize,
+    ("POST", re.compile(r"/v2/rooms")): FakeLiveblocks._create_room,
+    ("GET", re.compile(r"/v2/rooms")): FakeLiveblocks._list_rooms,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._get_room,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._update_room,
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._delete_room,
+}

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._secret import Secret
 from .config import (
     MAX_PATTERNS_PER_TOKEN,
     MAX_USER_ID_LENGTH,
@@ -239,11 +240,12 @@ _HINTS = {
 }
 
 
-def auth_response(result: ApiResult, base_url: str) -> AuthResponse:
+def auth_response(result: ApiResult, base_url: str, secret: Secret) -> AuthResponse:
     """Map the outcome of identify-user / authorize-user as the Node SDK does, and log it."""
     path = result.request.path
     if result.error is not None:
-        logger.warning("call to %s%s failed: %s", base_url, path, describe_error(result.error))
+        description = describe_error(result.error, secret)
+        logger.warning("call to %s%s failed: %s", base_url, path, description)
         message = (
             "Could not connect to your Liveblocks dev server. Is it running?"
             if is_local_url(base_url)
@@ -275,9 +277,10 @@ def auth_response(result: ApiResult, base_url: str) -> AuthResponse:
     return AuthResponse(status, result.text())
 
 
-def describe_error(error: BaseException) -> str:
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+def describe_error(error: BaseException, secret: Secret) -> str:
+    """One line about an error, with the secret masked should any layer have put it there."""
+    text = str(error).replace(secret.reveal(), "sk_***").splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def log_service_warning(headers: Mapping[str, str], method: str, path: str, ok: bool) -> None:

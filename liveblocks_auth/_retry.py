@@ -60,8 +60,11 @@ def timeout_within(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
 
 def is_retryable(result: ApiResult) -> bool:
     if result.error is not None:
-        # An exhausted pool means we are overloaded: retrying would pile requests up.
-        return not isinstance(result.error, httpx.PoolTimeout | DeadlineExceeded)
+        # An exhausted pool means we are overloaded: retrying would pile requests up. Errors
+        # that are not transport errors are bugs somewhere, not transient: no retry either.
+        return isinstance(result.error, httpx.TransportError) and not isinstance(
+            result.error, httpx.PoolTimeout
+        )
     return result.status in RETRY_STATUSES
 
 

@@ -248,7 +248,7 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
                         break
             finally:
                 response.close()
-        except (httpx.TransportError, DeadlineExceeded) as exc:
+        except Exception as exc:
             return collector.failure(exc)
         return collector.result(response.status_code, response.headers)
 
@@ -257,7 +257,7 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
         return self._finish(_drive(self._flow(request), self._perform))
 
     def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
-        return proto.auth_response(self.call(request), self.base_url)
+        return proto.auth_response(self.call(request), self.base_url, self._secret)
 
     def _new_session(self, builder: proto.SessionBuilder) -> Session:
         return Session(self, builder)
@@ -332,7 +332,7 @@ class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSessio
                     await response.aclose()
         except TimeoutError:
             return collector.failure(DeadlineExceeded(f"deadline passed on {effect.request.path}"))
-        except (httpx.TransportError, DeadlineExceeded) as exc:
+        except Exception as exc:
             return collector.failure(exc)
         return collector.result(response.status_code, response.headers)
 
@@ -342,7 +342,7 @@ class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSessio
         return self._finish(await _drive_async(self._flow(request), self._perform))
 
     async def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
-        return proto.auth_response(await self.call(request), self.base_url)
+        return proto.auth_response(await self.call(request), self.base_url, self._secret)
 
     def _new_session(self, builder: proto.SessionBuilder) -> AsyncSession:
         return AsyncSession(self, builder)

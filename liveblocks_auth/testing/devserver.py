@@ -72,7 +72,7 @@ class DevServer:
         port: int | None = None,
         startup_timeout: float = 60.0,
     ) -> None:
-        self.node_modules = Path(node_modules) if node_modules else find_node_modules()
+        self.node_modules = (Path(node_modules) if node_modules else find_node_modules()).resolve()
         self.host = host
         self.port = port or free_port(host)
         self.startup_timeout = startup_timeout

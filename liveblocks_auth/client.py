@@ -19,6 +19,7 @@ import anyio
 import httpx
 
 from . import _protocol as proto
+from ._effects import drive, drive_async
 from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
 from ._secret import Secret, validate_secret
 from .config import (
@@ -33,9 +34,10 @@ from .models import AuthResponse
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
 
-T = TypeVar("T")
 AuthT = TypeVar("AuthT")
 SessionT = TypeVar("SessionT")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 
 # Patched by tests that check backoff without waiting for it.
 _sleep: Callable[[float], None] = time.sleep
@@ -56,25 +58,7 @@ def _no_cookie_jar() -> http.cookiejar.CookieJar:
     return http.cookiejar.CookieJar(policy=_RejectAllCookies())
 
 
-def _drive(flow: Generator[Effect, Any, T], perform: Callable[[Effect], Any]) -> T:
-    try:
-        effect = next(flow)
-        while True:
-            effect = flow.send(perform(effect))
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-
-
-async def _drive_async(flow: Generator[Effect, Any, T], perform: Callable[[Effect], Any]) -> T:
-    try:
-        effect = next(flow)
-        while True:
-            effect = flow.send(await perform(effect))
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-
-
-class _BaseClient(Generic[AuthT, SessionT]):
+class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
     """Configuration, request building and the public calls, shared by both clients.
 
     ``AuthT`` is ``AuthResponse`` for the sync client and a coroutine of it for the async one,
@@ -83,10 +67,13 @@ class _BaseClient(Generic[AuthT, SessionT]):
 
     def __init__(
         self,
-        secret: str | Secret | None,
-        base_url: str | None,
-        timeout: httpx.Timeout | float | None,
-        retry: RetryPolicy | None,
+        secret: str | Secret | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: TransportT | None = None,
+        http_client: HttpT | None = None,
     ) -> None:
         setting = "secret"
         if secret is None:
@@ -99,20 +86,23 @@ class _BaseClient(Generic[AuthT, SessionT]):
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry = retry or DEFAULT_RETRY
         self._rng = random.Random(self.retry.seed)  # noqa: S311 - jitter, not cryptography
+        self._owns_http = http_client is None
+        self._http: HttpT = http_client or self._new_http(
+            transport=transport,
+            timeout=self.timeout,
+            limits=DEFAULT_LIMITS,
+            follow_redirects=False,
+            cookies=_no_cookie_jar(),
+        )
 
-    def _http_options(self) -> dict[str, Any]:
-        return {
-            "timeout": self.timeout,
-            "limits": DEFAULT_LIMITS,
-            "follow_redirects": False,
-            "cookies": _no_cookie_jar(),
-        }
+    def _new_http(self, **options: Any) -> HttpT:
+        raise NotImplementedError
 
-    def _build(self, http: httpx.Client | httpx.AsyncClient, send: Send) -> httpx.Request:
+    def _build(self, send: Send) -> httpx.Request:
         request = send.request
         # The secret is read here, at the last moment, and only into this header
         # (httpx.Headers redacts Authorization in its repr).
-        return http.build_request(
+        return self._http.build_request(
             request.method,
             self.base_url + request.path,
             json=request.json,
@@ -213,7 +203,7 @@ class AsyncSession(_SessionBase):
         return await self._client.auth_call(self._builder.build())
 
 
-class Liveblocks(_BaseClient[AuthResponse, Session]):
+class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTransport]):
     """Synchronous Liveblocks client holding one connection pool for its lifetime.
 
     ``secret`` defaults to ``$LIVEBLOCKS_SECRET_KEY``; ``base_url`` to ``$LIVEBLOCKS_BASE_URL``,
@@ -221,19 +211,8 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
     ``liveblocks_auth.testing``) or a ready ``http_client`` to change how requests are sent.
     """
 
-    def __init__(
-        self,
-        secret: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        retry: RetryPolicy | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http_client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(secret, base_url, timeout, retry)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, **self._http_options())
+    def _new_http(self, **options: Any) -> httpx.Client:
+        return httpx.Client(**options)
 
     def _perform(self, effect: Effect) -> proto.ApiResult | None:
         if isinstance(effect, Sleep):
@@ -241,7 +220,7 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
             return None
         collector = BodyCollector(effect)
         try:
-            response = self._http.send(self._build(self._http, effect), stream=True)
+            response = self._http.send(self._build(effect), stream=True)
             try:
                 for chunk in response.iter_bytes():
                     if collector.feed(chunk):
@@ -254,7 +233,7 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
 
     def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
-        return self._finish(_drive(self._flow(request), self._perform))
+        return self._finish(drive(self._flow(request), self._perform))
 
     def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(self.call(request), self.base_url, self._secret)
@@ -278,27 +257,21 @@ class Liveblocks(_BaseClient[AuthResponse, Session]):
         self.close()
 
 
-class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSession]):
+class AsyncLiveblocks(
+    _BaseClient[
+        Coroutine[Any, Any, AuthResponse], AsyncSession, httpx.AsyncClient, httpx.AsyncBaseTransport
+    ]
+):
     """Asynchronous twin of :class:`Liveblocks`, bound to the event loop that first uses it.
 
     Create it where the serving loop runs (for example in a lifespan) and
     ``await client.aclose()`` (or use ``async with``) when that loop ends.
     """
 
-    def __init__(
-        self,
-        secret: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        retry: RetryPolicy | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(secret, base_url, timeout, retry)
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, **self._http_options())
-        self._loop: asyncio.AbstractEventLoop | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    def _new_http(self, **options: Any) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**options)
 
     def _check_loop(self) -> None:
         # Connections in an httpx.AsyncClient belong to one loop; reusing them from another
@@ -323,7 +296,7 @@ class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSessio
         try:
             # Unlike sync reads, the whole attempt (headers too) is cut at the deadline.
             with anyio.fail_after(max(effect.deadline - time.monotonic(), 0.001)):
-                response = await self._http.send(self._build(self._http, effect), stream=True)
+                response = await self._http.send(self._build(effect), stream=True)
                 try:
                     async for chunk in response.aiter_bytes():
                         if collector.feed(chunk):
@@ -339,7 +312,7 @@ class AsyncLiveblocks(_BaseClient[Coroutine[Any, Any, AuthResponse], AsyncSessio
     async def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
         self._check_loop()
-        return self._finish(await _drive_async(self._flow(request), self._perform))
+        return self._finish(await drive_async(self._flow(request), self._perform))
 
     async def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(await self.call(request), self.base_url, self._secret)

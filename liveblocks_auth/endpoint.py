@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 
 from . import _protocol as proto
+from ._effects import drive, drive_async
 from .client import AsyncLiveblocks, Liveblocks
 from .config import MAX_REQUEST_BODY, MAX_ROOM_ID_LENGTH
 from .models import AuthResponse, LiveblocksUser
@@ -218,10 +219,13 @@ class _BodyLimit:
         self.limit = limit
         self.data = bytearray()
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes) -> bool:
+        """Add a chunk; True once the body is over the limit."""
         self.data += chunk
-        if len(self.data) > self.limit:
-            raise Refused(413, "payload_too_large", f"body larger than {self.limit} bytes")
+        return len(self.data) > self.limit
+
+    def refusal(self) -> Refused:
+        return Refused(413, "payload_too_large", f"body larger than {self.limit} bytes")
 
 
 def _upstream_answer(
@@ -324,6 +328,8 @@ class AuthEndpoint:
             _check_content_type(request.header("content-type"))
             _check_content_length(request.header("content-length"), self.max_body_size)
             raw = yield _ReadBody(request.body, self.max_body_size)
+            if isinstance(raw, Refused):
+                raise raw
             room = parse_auth_body(raw)
             user = yield _CallHook(self.resolve_user, (request.context,))
             if user is None:
@@ -367,23 +373,16 @@ class AuthEndpoint:
 
     def handle(self, request: AuthRequest, client: Liveblocks) -> EndpointResponse:
         """Answer one request, blocking (WSGI). Async hooks are run to completion."""
-        flow = self._flow(request)
-        result: Any = None
-        try:
-            while True:
-                effect = flow.send(result)
-                if isinstance(effect, _ReadBody):
-                    result = _read_sync(effect)
-                elif isinstance(effect, _CallHook):
-                    result = effect.hook(*effect.args)
-                    if inspect.isawaitable(result):
-                        result = asyncio.run(_await(result))
-                else:
-                    result = client.auth_call(effect.request)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        except Refused as refusal:  # raised while reading the body
-            return self._finish_refused(flow, refusal)
+
+        def perform(effect: _Effect) -> Any:
+            if isinstance(effect, _ReadBody):
+                return _read_sync(effect)
+            if isinstance(effect, _CallHook):
+                result = effect.hook(*effect.args)
+                return asyncio.run(_await(result)) if inspect.isawaitable(result) else result
+            return client.auth_call(effect.request)
+
+        return drive(self._flow(request), perform)
 
     async def handle_async(
         self,
@@ -398,58 +397,43 @@ class AuthEndpoint:
         ``anyio.to_thread.run_sync``; Django passes ``sync_to_async`` so the ORM is safe).
         """
         to_thread = run_sync or anyio.to_thread.run_sync
-        flow = self._flow(request)
-        result: Any = None
-        try:
-            while True:
-                effect = flow.send(result)
-                if isinstance(effect, _ReadBody):
-                    result = await _read_async(effect)
-                elif isinstance(effect, _CallHook):
-                    if _is_async_callable(effect.hook):
-                        result = await effect.hook(*effect.args)
-                    else:
-                        result = await to_thread(effect.hook, *effect.args)
-                        if inspect.isawaitable(result):
-                            result = await result
-                else:
-                    result = await client.auth_call(effect.request)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        except Refused as refusal:
-            return self._finish_refused(flow, refusal)
 
-    @staticmethod
-    def _finish_refused(flow: _Flow, refusal: Refused) -> EndpointResponse:
-        try:
-            flow.throw(refusal)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        raise AssertionError("the auth flow did not end on a refusal")  # pragma: no cover
+        async def perform(effect: _Effect) -> Any:
+            if isinstance(effect, _ReadBody):
+                return await _read_async(effect)
+            if isinstance(effect, _CallHook):
+                if _is_async_callable(effect.hook):
+                    return await effect.hook(*effect.args)
+                result = await to_thread(effect.hook, *effect.args)
+                return await result if inspect.isawaitable(result) else result
+            return await client.auth_call(effect.request)
+
+        return await drive_async(self._flow(request), perform)
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
-def _read_sync(effect: _ReadBody) -> bytes:
+def _read_sync(effect: _ReadBody) -> bytes | Refused:
+    """The body, or the 413 refusal as soon as it passes the limit (reading stops there)."""
     limit = _BodyLimit(effect.limit)
     source = effect.source
-    if isinstance(source, bytes | bytearray | memoryview):
-        limit.feed(bytes(source))
-    elif isinstance(source, AsyncIterable):
+    if isinstance(source, AsyncIterable):
         raise TypeError("an async body stream needs AuthEndpoint.handle_async")
-    else:
-        for chunk in source:
-            limit.feed(chunk)
+    chunks = [bytes(source)] if isinstance(source, bytes | bytearray | memoryview) else source
+    for chunk in chunks:
+        if limit.feed(chunk):
+            return limit.refusal()
     return bytes(limit.data)
 
 
-async def _read_async(effect: _ReadBody) -> bytes:
+async def _read_async(effect: _ReadBody) -> bytes | Refused:
     source = effect.source
     if not isinstance(source, AsyncIterable):
         return _read_sync(effect)
     limit = _BodyLimit(effect.limit)
     async for chunk in source:
-        limit.feed(chunk)
+        if limit.feed(chunk):
+            return limit.refusal()
     return bytes(limit.data)

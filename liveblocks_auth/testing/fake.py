@@ -219,40 +219,27 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _identify(self, call: RecordedCall) -> httpx.Response:
         body = call.json
-        _require(isinstance(body, dict), "Body must be an object")
-        user_id, group_ids, info = body.get("userId"), body.get("groupIds"), body.get("userInfo")
-        organization_id = body.get("organizationId", body.get("tenantId"))
-        _check_identity(user_id, info, organization_id)
+        claims = _identity_claims(body, "id")
+        group_ids = body.get("groupIds")
         _require(
             "groupIds" not in body
             or (isinstance(group_ids, list) and all(isinstance(g, str) for g in group_ids)),
             "Value at key 'groupIds': Either:\n- Must be undefined\n- Must be an array",
         )
-        claims: dict[str, Any] = {"k": "id", "uid": user_id}
-        if info is not None:
-            claims["ui"] = info
         if group_ids is not None:
             claims["gids"] = group_ids
-        if organization_id is not None:
-            claims["oid"] = organization_id
         return self._mint(claims)
 
     def _authorize(self, call: RecordedCall) -> httpx.Response:
         body = call.json
-        _require(isinstance(body, dict), "Body must be an object")
-        user_id, info, perms = body.get("userId"), body.get("userInfo"), body.get("permissions")
-        organization_id = body.get("organizationId", body.get("tenantId"))
-        _check_identity(user_id, info, organization_id)
+        claims = _identity_claims(body, "acc")
+        perms = body.get("permissions")
         _require(isinstance(perms, dict), "Value at key 'permissions': Must be an object")
         _require(len(perms) <= 10, "Value at key 'permissions': at most 10 patterns")
         for pattern, scopes in perms.items():
             _check_scopes(scopes, f"permissions.{pattern}")
             _require(bool(scopes), f"Value at key 'permissions.{pattern}': Must not be empty")
-        claims: dict[str, Any] = {"k": "acc", "uid": user_id, "perms": perms}
-        if info is not None:
-            claims["ui"] = info
-        if organization_id is not None:
-            claims["oid"] = organization_id
+        claims["perms"] = perms
         return self._mint(claims)
 
     # --- rooms ---
@@ -374,7 +361,11 @@ def _metadata_filters(query: str) -> Iterator[tuple[str, str]]:
         yield match.group(1), match.group(2)
 
 
-def _check_identity(user_id: Any, info: Any, organization_id: Any) -> None:
+def _identity_claims(body: Any, kind: str) -> dict[str, Any]:
+    """Check the identity fields shared by identify-user and authorize-user; their claims."""
+    _require(isinstance(body, dict), "Body must be an object")
+    user_id, info = body.get("userId"), body.get("userInfo")
+    organization_id = body.get("organizationId", body.get("tenantId"))
     _require(
         isinstance(user_id, str) and 0 < len(user_id) <= MAX_USER_ID_LENGTH,
         "Value at key 'userId': Must be a non-empty string of at most 128 characters",
@@ -388,6 +379,12 @@ def _check_identity(user_id: Any, info: Any, organization_id: Any) -> None:
         organization_id is None or isinstance(organization_id, str),
         "Value at key 'organizationId': Must be a string",
     )
+    claims: dict[str, Any] = {"k": kind, "uid": user_id}
+    if info is not None:
+        claims["ui"] = info
+    if organization_id is not None:
+        claims["oid"] = organization_id
+    return claims
 
 
 _Handler = Callable[..., httpx.Response]

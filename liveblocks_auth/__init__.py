@@ -15,6 +15,13 @@ from .endpoint import (
     UserResolver,
 )
 from .models import AuthResponse, LiveblocksUser
+from .permissions import (
+    Resolution,
+    explain_room_permissions,
+    resolve_room_permissions,
+    validate_permissions,
+)
+from .rooms import LiveblocksError, Room
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -25,14 +32,20 @@ __all__ = [
     "AuthResponse",
     "EndpointResponse",
     "Liveblocks",
+    "LiveblocksError",
     "LiveblocksUser",
     "PermissionsHook",
+    "Resolution",
     "RetryPolicy",
+    "Room",
     "RoomPolicy",
     "Secret",
     "Session",
     "TokenMode",
     "UserResolver",
+    "explain_room_permissions",
+    "resolve_room_permissions",
+    "validate_permissions",
     "validate_secret",
 ]
 

@@ -7,18 +7,29 @@ lives in ``_protocol`` and ``_retry`` and is shared; each class only sends, read
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import http.cookiejar
 import os
 import random
 import time
-from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
 
 import anyio
 import httpx
 
 from . import _protocol as proto
+from . import rooms
 from ._effects import drive, drive_async
 from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
 from ._secret import Secret, validate_secret
@@ -33,6 +44,9 @@ from .config import (
 from .models import AuthResponse
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 AuthT = TypeVar("AuthT")
 SessionT = TypeVar("SessionT")
@@ -115,6 +129,10 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         return call_with_retries(request, self.retry, self.timeout, self._rng)
 
     def _finish(self, result: proto.ApiResult) -> proto.ApiResult:
+        if result.error is not None and self._secret.reveal() in str(result.error):
+            # Whatever layer quoted the key, it goes no further than this.
+            masked = RedactedError(proto.describe_error(result.error, self._secret))
+            return dataclasses.replace(result, error=masked)
         if not result.failed:
             proto.log_service_warning(
                 result.headers, result.request.method, result.request.path, result.status < 400
@@ -203,6 +221,71 @@ class AsyncSession(_SessionBase):
         return await self._client.auth_call(self._builder.build())
 
 
+class RedactedError(Exception):
+    """An upstream error whose message had to be masked because it quoted the secret key."""
+
+
+def _blocking(flow: Callable[P, rooms.Flow[R]]) -> Callable[Concatenate[Liveblocks, P], R]:
+    """A ``Liveblocks`` method running ``flow`` with blocking calls."""
+
+    def method(self: Liveblocks, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return drive(flow(*args, **kwargs), self.call)
+
+    return functools.wraps(flow)(method)
+
+
+def _awaitable(
+    flow: Callable[P, rooms.Flow[R]],
+) -> Callable[Concatenate[AsyncLiveblocks, P], Coroutine[Any, Any, R]]:
+    """An ``AsyncLiveblocks`` method running ``flow`` with awaited calls."""
+
+    async def method(self: AsyncLiveblocks, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return await drive_async(flow(*args, **kwargs), self.call)
+
+    return functools.wraps(flow)(method)
+
+
+def _blocking_pages(
+    pager: Callable[P, rooms.RoomPager],
+) -> Callable[Concatenate[Liveblocks, P], Iterator[rooms.Room]]:
+    def method(self: Liveblocks, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[rooms.Room]:
+        pages = pager(*args, **kwargs)  # arguments are checked now, not at the first next()
+
+        def iterate() -> Iterator[rooms.Room]:
+            cursor: str | None = None
+            while True:
+                page = drive(pages.page(cursor), self.call)
+                yield from page.items
+                if (cursor := page.next_cursor) is None:
+                    return
+
+        return iterate()
+
+    return functools.wraps(pager)(method)
+
+
+def _async_pages(
+    pager: Callable[P, rooms.RoomPager],
+) -> Callable[Concatenate[AsyncLiveblocks, P], AsyncIterator[rooms.Room]]:
+    def method(
+        self: AsyncLiveblocks, /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncIterator[rooms.Room]:
+        pages = pager(*args, **kwargs)
+
+        async def iterate() -> AsyncIterator[rooms.Room]:
+            cursor: str | None = None
+            while True:
+                page = await drive_async(pages.page(cursor), self.call)
+                for item in page.items:
+                    yield item
+                if (cursor := page.next_cursor) is None:
+                    return
+
+        return iterate()
+
+    return functools.wraps(pager)(method)
+
+
 class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTransport]):
     """Synchronous Liveblocks client holding one connection pool for its lifetime.
 
@@ -240,6 +323,12 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
 
     def _new_session(self, builder: proto.SessionBuilder) -> Session:
         return Session(self, builder)
+
+    create_room = _blocking(rooms.create_room)
+    get_room = _blocking(rooms.get_room)
+    update_room = _blocking(rooms.update_room)
+    delete_room = _blocking(rooms.delete_room)
+    list_rooms = _blocking_pages(rooms.list_rooms)
 
     def close(self) -> None:
         if self._owns_http:
@@ -319,6 +408,12 @@ class AsyncLiveblocks(
 
     def _new_session(self, builder: proto.SessionBuilder) -> AsyncSession:
         return AsyncSession(self, builder)
+
+    create_room = _awaitable(rooms.create_room)
+    get_room = _awaitable(rooms.get_room)
+    update_room = _awaitable(rooms.update_room)
+    delete_room = _awaitable(rooms.delete_room)
+    list_rooms = _async_pages(rooms.list_rooms)
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -196,8 +196,9 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _error(403, "Forbidden", "Invalid secret key")
         if body is _INVALID:
             return _error(400, "Bad Request", "Malformed JSON body")
+        raw_path = request.url.raw_path.decode("ascii").split("?", 1)[0]
         for (method, pattern), handler in _ROUTES.items():
-            match = pattern.fullmatch(call.path)
+            match = pattern.fullmatch(raw_path)
             if method == call.method and match:
                 try:
                     with self._lock:

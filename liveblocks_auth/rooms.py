@@ -1,0 +1,314 @@
+"""The rooms REST API, written once as flows that both clients run.
+
+Each function validates its arguments, yields one ``ApiRequest``, receives the ``ApiResult`` and
+returns a typed value, or raises :class:`LiveblocksError`. ``Liveblocks`` runs them blocking,
+``AsyncLiveblocks`` awaited; neither has a second copy of the logic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+from ._protocol import ApiRequest, ApiResult, check_organization_id, check_user_id
+from .config import MAX_ROOM_ID_LENGTH
+from .permissions import Resolution, explain_room_permissions, validate_permissions
+
+__all__ = ["LiveblocksError", "Page", "Room", "RoomPager"]
+
+T = TypeVar("T")
+Flow = Generator[ApiRequest, ApiResult, T]
+Accesses = Mapping[str, Sequence[str]]
+UpdateAccesses = Mapping[str, Sequence[str] | None]
+Metadata = Mapping[str, str | Sequence[str]]
+
+
+class LiveblocksError(Exception):
+    """A non-2xx answer from the Liveblocks REST API (or no answer: status 503).
+
+    ``code`` is the service's error code (``ROOM_NOT_FOUND``, ``ROOM_ALREADY_EXISTS``...).
+    Never contains the secret key.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        suggestion: str | None = None,
+        docs: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+        self.suggestion, self.docs = suggestion, docs
+
+    def __str__(self) -> str:
+        text = f"{self.code or 'HTTP ' + str(self.status)}: {self.message}"
+        return f"{text} ({self.suggestion})" if self.suggestion else text
+
+    @classmethod
+    def from_result(cls, result: ApiResult) -> LiveblocksError:
+        request = f"{result.request.method} {result.request.path}"
+        if result.error is not None:
+            return cls(
+                503,
+                f"Liveblocks could not be reached for {request} ({type(result.error).__name__})",
+                "UNAVAILABLE",
+            )
+        try:
+            data = json.loads(result.body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return cls(result.status, f"{request} answered {result.status}")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        message = text("message") or text("reason") or f"{request} answered {result.status}"
+        return cls(result.status, message, text("error"), text("suggestion"), text("docs"))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A room and its permissions, as Liveblocks stores them."""
+
+    id: str
+    default_accesses: list[str]
+    groups_accesses: dict[str, list[str]] = field(default_factory=dict)
+    users_accesses: dict[str, list[str]] = field(default_factory=dict)
+    organization_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    last_connection_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Room:
+        return cls(
+            id=str(data["id"]),
+            default_accesses=list(data.get("defaultAccesses") or []),
+            groups_accesses={k: list(v) for k, v in (data.get("groupsAccesses") or {}).items()},
+            users_accesses={k: list(v) for k, v in (data.get("usersAccesses") or {}).items()},
+            organization_id=data.get("organizationId", data.get("tenantId")),
+            metadata=dict(data.get("metadata") or {}),
+            created_at=_parse_time(data.get("createdAt")),
+            last_connection_at=_parse_time(data.get("lastConnectionAt")),
+        )
+
+    def explain(self, user_id: str, group_ids: Sequence[str] = ()) -> Resolution:
+        """What ``user_id`` (in ``group_ids``) gets at the door, and which level decided it."""
+        groups = [self.groups_accesses[g] for g in group_ids if g in self.groups_accesses]
+        return explain_room_permissions(
+            self.default_accesses, groups, self.users_accesses.get(user_id)
+        )
+
+    def permissions_for(self, user_id: str, group_ids: Sequence[str] = ()) -> list[str]:
+        """The scopes ``user_id`` gets in this room (``[]``: refused), computed locally."""
+        return self.explain(user_id, group_ids).scopes
+
+    def can_enter(self, user_id: str, group_ids: Sequence[str] = ()) -> bool:
+        return self.explain(user_id, group_ids).can_enter
+
+    def can_write_storage(self, user_id: str, group_ids: Sequence[str] = ()) -> bool:
+        return self.explain(user_id, group_ids).can_write_storage
+
+    def can_comment(self, user_id: str, group_ids: Sequence[str] = ()) -> bool:
+        return self.explain(user_id, group_ids).can_comment
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def check_room_id(room_id: object) -> str:
+    if not isinstance(room_id, str) or not 0 < len(room_id) <= MAX_ROOM_ID_LENGTH:
+        raise ValueError(f"room_id must be a string of 1-{MAX_ROOM_ID_LENGTH} characters")
+    return room_id
+
+
+def _accesses(value: object, setting: str, *, allow_none: bool) -> dict[str, list[str] | None]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{setting} must be a mapping of id -> scopes, not {type(value).__name__}")
+    result: dict[str, list[str] | None] = {}
+    for key, scopes in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{setting} keys must be non-empty strings, found {key!r}")
+        if scopes is None and allow_none:
+            result[key] = None  # removes the entry
+            continue
+        result[key] = validate_permissions(scopes, f"{setting}[{key!r}]")
+    return result
+
+
+def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"metadata must be a mapping, not {type(value).__name__}")
+    for key, item in value.items():
+        ok = isinstance(item, str) or (
+            isinstance(item, Sequence) and all(isinstance(v, str) for v in item)
+        )
+        if not isinstance(key, str) or not (ok or (item is None and allow_none)):
+            raise ValueError(
+                f"metadata[{key!r}] must be a string or a list of strings"
+                + (" (or None to remove it)" if allow_none else "")
+            )
+    return {k: v if isinstance(v, str) or v is None else list(v) for k, v in value.items()}
+
+
+def _ok_json(result: ApiResult) -> Any:
+    if result.failed or not 200 <= result.status < 300:
+        raise LiveblocksError.from_result(result)
+    try:
+        return json.loads(result.body)
+    except ValueError:
+        raise LiveblocksError(502, "Liveblocks answered with invalid JSON") from None
+
+
+def _path(room_id: str) -> str:
+    return f"/v2/rooms/{quote(check_room_id(room_id), safe='')}"
+
+
+# --- the operations --------------------------------------------------------------------------
+
+
+def create_room(
+    room_id: str,
+    *,
+    default_accesses: Sequence[str],
+    groups_accesses: Accesses | None = None,
+    users_accesses: Accesses | None = None,
+    organization_id: str | None = None,
+    tenant_id: str | None = None,
+    metadata: Metadata | None = None,
+) -> Flow[Room]:
+    """Create a room with its permissions (``ROOM_ALREADY_EXISTS``, 409, if it exists)."""
+    body: dict[str, Any] = {
+        "id": check_room_id(room_id),
+        "defaultAccesses": validate_permissions(default_accesses, "default_accesses"),
+    }
+    if groups_accesses is not None:
+        body["groupsAccesses"] = _accesses(groups_accesses, "groups_accesses", allow_none=False)
+    if users_accesses is not None:
+        body["usersAccesses"] = _accesses(users_accesses, "users_accesses", allow_none=False)
+    org = check_organization_id(organization_id, tenant_id)
+    if org is not None:
+        body["organizationId"] = org
+    if metadata is not None:
+        body["metadata"] = _metadata(metadata, allow_none=False)
+    return _room_flow(ApiRequest("POST", "/v2/rooms", body))
+
+
+def get_room(room_id: str) -> Flow[Room]:
+    """The room (``ROOM_NOT_FOUND``, 404, if there is none)."""
+    return _room_flow(ApiRequest("GET", _path(room_id)))
+
+
+def update_room(
+    room_id: str,
+    *,
+    default_accesses: Sequence[str] | None = None,
+    groups_accesses: UpdateAccesses | None = None,
+    users_accesses: UpdateAccesses | None = None,
+    metadata: Mapping[str, str | Sequence[str] | None] | None = None,
+) -> Flow[Room]:
+    """Change a room's permissions or metadata; a user or group mapped to None is removed."""
+    body: dict[str, Any] = {}
+    if default_accesses is not None:
+        body["defaultAccesses"] = validate_permissions(default_accesses, "default_accesses")
+    if groups_accesses is not None:
+        body["groupsAccesses"] = _accesses(groups_accesses, "groups_accesses", allow_none=True)
+    if users_accesses is not None:
+        body["usersAccesses"] = _accesses(users_accesses, "users_accesses", allow_none=True)
+    if metadata is not None:
+        body["metadata"] = _metadata(metadata, allow_none=True)
+    if not body:
+        raise ValueError(
+            "update_room needs at least one of default_accesses, groups_accesses, "
+            "users_accesses, metadata"
+        )
+    return _room_flow(ApiRequest("POST", _path(room_id), body))
+
+
+def delete_room(room_id: str) -> Flow[None]:
+    """Delete a room and everything in it."""
+    return _delete_flow(ApiRequest("DELETE", _path(room_id)))
+
+
+def _delete_flow(request: ApiRequest) -> Flow[None]:
+    result = yield request
+    if result.failed or not 200 <= result.status < 300:
+        raise LiveblocksError.from_result(result)
+
+
+def _room_flow(request: ApiRequest) -> Flow[Room]:
+    result = yield request
+    return Room.from_json(_ok_json(result))
+
+
+class RoomPager:
+    """The pages of a room listing: ``page(cursor)`` is the flow for one page."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.params = params
+
+    def page(self, cursor: str | None) -> Flow[Page[Room]]:
+        params = dict(self.params)
+        if cursor is not None:
+            params["startingAfter"] = cursor
+        data = _ok_json((yield ApiRequest("GET", "/v2/rooms", params=params)))
+        rooms = [Room.from_json(item) for item in data.get("data", [])]
+        cursor = data.get("nextCursor")
+        return Page(rooms, cursor if isinstance(cursor, str) and cursor else None)
+
+
+def list_rooms(
+    *,
+    user_id: str | None = None,
+    group_ids: Sequence[str] | None = None,
+    organization_id: str | None = None,
+    tenant_id: str | None = None,
+    metadata: Mapping[str, str] | None = None,
+    query: str | None = None,
+    page_size: int | None = None,
+) -> RoomPager:
+    """Rooms, newest first, page after page. Filters: users/groups accesses, organization,
+    metadata values, or a raw query in Liveblocks' query language."""
+    params: dict[str, str] = {}
+    if user_id is not None:
+        params["userId"] = check_user_id(user_id)
+    if group_ids is not None:
+        if isinstance(group_ids, str) or not all(isinstance(g, str) and g for g in group_ids):
+            raise ValueError("group_ids must be a list of non-empty strings")
+        params["groupIds"] = ",".join(group_ids)
+    org = check_organization_id(organization_id, tenant_id)
+    if org is not None:
+        params["organizationId"] = org
+    clauses = [query] if query else []
+    for key, value in (metadata or {}).items():
+        clauses.append(f"metadata[{json.dumps(key)}]:{json.dumps(value)}")
+    if clauses:
+        params["query"] = " AND ".join(clauses)
+    if page_size is not None:
+        if not 1 <= page_size <= 100:
+            raise ValueError("page_size must be between 1 and 100")
+        params["limit"] = str(page_size)
+    return RoomPager(params)

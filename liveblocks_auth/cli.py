@@ -1,0 +1,370 @@
+"""``liveblocks-auth``: rooms and tokens from the command line, for operators.
+
+The secret comes from ``$LIVEBLOCKS_SECRET_KEY`` (never a flag: flags end up in shell history and
+process lists) and the base URL from ``--base-url`` or ``$LIVEBLOCKS_BASE_URL``. The Django
+management command and the Flask CLI group call :func:`run` with their own client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from .client import Liveblocks
+from .permissions import RESOURCES, Resolution
+from .rooms import LiveblocksError, Room
+from .testing.fake import decode_token
+
+__all__ = ["build_parser", "main", "run"]
+
+EXIT_OK, EXIT_LIVEBLOCKS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line; reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # raise instead of exiting, so callers can embed us
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def parse_scopes(text: str) -> list[str]:
+    """``room:read,room:presence:write`` -> list; ``none`` (or empty) -> ``[]``."""
+    text = text.strip()
+    if text.lower() in ("", "none", "[]"):
+        return []
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def parse_assignment(text: str, what: str) -> tuple[str, list[str]]:
+    """``alice=room:write`` -> ("alice", ["room:write"])."""
+    name, sep, scopes = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"--{what} takes {what.upper()}=SCOPES, for example alice=room:write")
+    return name.strip(), parse_scopes(scopes)
+
+
+def parse_pair(text: str, option: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise UsageError(f"{option} takes KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
+    )
+    common.add_argument(
+        "--base-url",
+        default=argparse.SUPPRESS,
+        help="Liveblocks API URL (default: $LIVEBLOCKS_BASE_URL, else https://api.liveblocks.io)",
+    )
+    parser = _Parser(
+        prog=prog,
+        parents=[common],
+        description="Manage Liveblocks rooms and inspect tokens. "
+        "The secret key is read from $LIVEBLOCKS_SECRET_KEY.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    rooms = commands.add_parser("rooms", help="create, get, update, delete, list rooms")
+    room_commands = rooms.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    def access_options(sub: argparse.ArgumentParser, *, update: bool) -> None:
+        sub.add_argument(
+            "--default",
+            metavar="SCOPES",
+            required=not update,
+            help="default accesses, comma-separated (e.g. room:read,room:presence:write), "
+            "or 'none' for a private room",
+        )
+        sub.add_argument(
+            "--user",
+            action="append",
+            default=[],
+            metavar="ID=SCOPES",
+            help="a user's accesses, e.g. alice=room:write (repeatable)",
+        )
+        sub.add_argument(
+            "--group",
+            action="append",
+            default=[],
+            metavar="ID=SCOPES",
+            help="a group's accesses, e.g. viewers=room:read,room:presence:write (repeatable)",
+        )
+        sub.add_argument(
+            "--meta",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a metadata value (repeatable)",
+        )
+
+    create = room_commands.add_parser("create", parents=[common], help="create a room")
+    create.add_argument("room", help="room id")
+    access_options(create, update=False)
+    create.add_argument("--org", help="organization id (tenant)")
+
+    get = room_commands.add_parser("get", parents=[common], help="show a room")
+    get.add_argument("room", help="room id")
+
+    update = room_commands.add_parser("update", parents=[common], help="change a room")
+    update.add_argument("room", help="room id")
+    access_options(update, update=True)
+    update.add_argument(
+        "--remove-user",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="remove a user's entry (repeatable)",
+    )
+    update.add_argument(
+        "--remove-group",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="remove a group's entry (repeatable)",
+    )
+
+    delete = room_commands.add_parser("delete", parents=[common], help="delete a room")
+    delete.add_argument("room", help="room id")
+
+    listing = room_commands.add_parser("list", parents=[common], help="list rooms")
+    listing.add_argument("--user", help="rooms with an entry for this user")
+    listing.add_argument("--group", action="append", default=None, help="rooms with this group")
+    listing.add_argument("--org", help="rooms of this organization")
+    listing.add_argument(
+        "--meta", action="append", default=[], metavar="KEY=VALUE", help="metadata filter"
+    )
+    listing.add_argument("--query", help="a raw query in Liveblocks' query language")
+    listing.add_argument("--limit", type=int, default=None, help="stop after this many rooms")
+
+    identify = commands.add_parser(
+        "identify", parents=[common], help="get an ID token and print its claims"
+    )
+    identify.add_argument("user", help="user id")
+    identify.add_argument("--group", action="append", default=None, help="group id (repeatable)")
+    identify.add_argument("--org", help="organization id")
+    identify.add_argument("--info", help='user info as a JSON object, e.g. \'{"name": "Alice"}\'')
+
+    access = commands.add_parser(
+        "access", parents=[common], help="what a user may do in a room, and which level decided"
+    )
+    access.add_argument("room", help="room id")
+    access.add_argument("user", help="user id")
+    access.add_argument("--group", action="append", default=[], help="the user's groups")
+    return parser
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def room_json(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.id,
+        "organizationId": room.organization_id,
+        "defaultAccesses": room.default_accesses,
+        "groupsAccesses": room.groups_accesses,
+        "usersAccesses": room.users_accesses,
+        "metadata": room.metadata,
+        "createdAt": room.created_at.isoformat() if room.created_at else None,
+    }
+
+
+def _scopes_text(scopes: Sequence[str]) -> str:
+    return ", ".join(scopes) if scopes else "none (no access)"
+
+
+def room_text(room: Room) -> str:
+    created = room.created_at.strftime("%Y-%m-%d %H:%M UTC") if room.created_at else "unknown"
+    lines = [f"room {room.id}  (organization {room.organization_id or '-'}, created {created})"]
+    lines.append(f"  default:  {_scopes_text(room.default_accesses)}")
+    for label, entries in (("groups", room.groups_accesses), ("users", room.users_accesses)):
+        if not entries:
+            lines.append(f"  {label + ':':9} -")
+        width = max((len(name) for name in entries), default=0)
+        for i, (name, scopes) in enumerate(sorted(entries.items())):
+            prefix = f"  {label + ':':9} " if i == 0 else " " * 12
+            lines.append(f"{prefix}{name:{width}}  {_scopes_text(scopes)}")
+    if room.metadata:
+        meta = ", ".join(f"{k}={v}" for k, v in sorted(room.metadata.items()))
+        lines.append(f"  metadata: {meta}")
+    return "\n".join(lines)
+
+
+def access_json(room: Room, user: str, groups: Sequence[str], res: Resolution) -> dict[str, Any]:
+    return {
+        "room": room.id,
+        "user": user,
+        "groups": list(groups),
+        "scopes": res.scopes,
+        "canEnter": res.can_enter,
+        "canWriteStorage": res.can_write_storage,
+        "canComment": res.can_comment,
+        "resources": {
+            r: {"access": res.matrix[r], "decidedBy": res.decided_by[r]} for r in RESOURCES
+        },
+    }
+
+
+def access_text(room: Room, user: str, groups: Sequence[str], res: Resolution) -> str:
+    if not res.can_enter:
+        verdict = "refused"
+    elif res.can_write_storage:
+        verdict = "can enter and write"
+    else:
+        verdict = "can enter, read-only storage"
+    in_groups = f" (groups: {', '.join(groups)})" if groups else ""
+    lines = [f"{user}{in_groups} in {room.id}: {verdict}", f"  scopes: {_scopes_text(res.scopes)}"]
+    for resource in RESOURCES:
+        lines.append(
+            f"  {resource:17} {res.matrix[resource]:6} decided by {res.decided_by[resource]}"
+        )
+    return "\n".join(lines)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    action = args.action
+    if action in ("create", "update"):
+        users = dict(parse_assignment(u, "user") for u in args.user)
+        groups = dict(parse_assignment(g, "group") for g in args.group)
+        meta = dict(parse_pair(m, "--meta") for m in args.meta)
+        default = None if args.default is None else parse_scopes(args.default)
+    if action == "create":
+        assert default is not None
+        room = client.create_room(
+            args.room,
+            default_accesses=default,
+            groups_accesses=groups or None,
+            users_accesses=users or None,
+            organization_id=args.org,
+            metadata=meta or None,
+        )
+        out(room_json(room), room_text(room))
+    elif action == "update":
+        user_changes: dict[str, list[str] | None] = {**users, **dict.fromkeys(args.remove_user)}
+        group_changes: dict[str, list[str] | None] = {
+            **groups,
+            **dict.fromkeys(args.remove_group),
+        }
+        room = client.update_room(
+            args.room,
+            default_accesses=default,
+            groups_accesses=group_changes or None,
+            users_accesses=user_changes or None,
+            metadata=meta or None,
+        )
+        out(room_json(room), room_text(room))
+    elif action == "get":
+        room = client.get_room(args.room)
+        out(room_json(room), room_text(room))
+    elif action == "delete":
+        client.delete_room(args.room)
+        out({"deleted": args.room}, f"deleted room {args.room}")
+    else:
+        meta = dict(parse_pair(m, "--meta") for m in args.meta)
+        rooms: list[Room] = []
+        for room in client.list_rooms(
+            user_id=args.user,
+            group_ids=args.group,
+            organization_id=args.org,
+            metadata=meta or None,
+            query=args.query,
+        ):
+            rooms.append(room)
+            if args.limit is not None and len(rooms) >= args.limit:
+                break
+        text = "\n".join(
+            f"{r.id:30} {r.organization_id or '-':12} default: {_scopes_text(r.default_accesses)}"
+            for r in rooms
+        )
+        out([room_json(r) for r in rooms], text or "no rooms")
+
+
+def _identify(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    info = None
+    if args.info is not None:
+        try:
+            info = json.loads(args.info)
+        except ValueError as exc:
+            raise UsageError(f"--info must be a JSON object: {exc}") from None
+    answer = client.identify_user(
+        args.user, group_ids=args.group, organization_id=args.org, user_info=info
+    )
+    if answer.status != 200:
+        raise LiveblocksError(answer.status, answer.body.strip()[:300] or "no token")
+    claims = decode_token(json.loads(answer.body)["token"])
+    text = [f"ID token for {claims.get('uid')} (claims, not verified):"]
+    text += [f"  {key:5} {json.dumps(value)}" for key, value in sorted(claims.items())]
+    out(claims, "\n".join(text))
+
+
+def _access(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    room = client.get_room(args.room)
+    resolution = room.explain(args.user, args.group)
+    out(
+        access_json(room, args.user, args.group, resolution),
+        access_text(room, args.user, args.group, resolution),
+    )
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    client: Liveblocks | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    prog: str = "liveblocks-auth",
+) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 Liveblocks refused or failed, 2 usage)."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser(prog)
+    try:
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        if not arguments:
+            parser.print_help(stdout)
+            return EXIT_USAGE
+        try:
+            args = parser.parse_args(arguments)
+        except SystemExit as exit_:  # --help
+            return int(exit_.code or 0)
+        as_json = getattr(args, "json", False)
+
+        def out(data: Any, text: str) -> None:
+            print(json.dumps(data, indent=2, sort_keys=True) if as_json else text, file=stdout)
+
+        own = client is None
+        active = client or Liveblocks(base_url=getattr(args, "base_url", None))
+        try:
+            {"rooms": _rooms, "identify": _identify, "access": _access}[args.command](
+                args, active, out
+            )
+        finally:
+            if own:
+                active.close()
+        return EXIT_OK
+    except UsageError as exc:
+        print(f"error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # bad secret, base URL, scopes, ids: all say what to fix
+        print(f"error: {exc}", file=stderr)
+        return EXIT_USAGE
+    except LiveblocksError as exc:
+        print(f"error: Liveblocks answered {exc.status}: {exc}", file=stderr)
+        return EXIT_LIVEBLOCKS
+
+
+def main() -> None:
+    raise SystemExit(run())

@@ -1,0 +1,192 @@
+"""The liveblocks-auth CLI, in-process against the fake and as a console script against the
+official dev server."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from liveblocks_auth import Liveblocks
+from liveblocks_auth.cli import run
+from liveblocks_auth.testing import DevServer, FakeLiveblocks
+from tests.core.harness import SECRET
+
+
+class Cli:
+    def __init__(self, fake: FakeLiveblocks) -> None:
+        self.fake = fake
+        self.client = Liveblocks(SECRET, transport=fake)
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = run(list(argv), client=self.client, stdout=out, stderr=err)
+        return code, out.getvalue(), err.getvalue()
+
+    def json(self, *argv: str) -> Any:
+        code, out, err = self(*argv, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+
+@pytest.fixture
+def cli(fake: FakeLiveblocks) -> Cli:
+    return Cli(fake)
+
+
+def test_rooms_create_with_readable_flags(cli: Cli) -> None:
+    code, out, err = cli(
+        "rooms", "create", "acme-roadmap", "--default", "none",
+        "--group", "editors=room:write", "--group", "viewers=room:read,room:presence:write",
+        "--user", "carol=room:write", "--org", "acme", "--meta", "title=Roadmap",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "room acme-roadmap  (organization acme" in out
+    assert "viewers  room:read, room:presence:write" in out
+    assert cli.fake.calls[0].json == {
+        "id": "acme-roadmap",
+        "defaultAccesses": [],
+        "groupsAccesses": {
+            "editors": ["room:write"],
+            "viewers": ["room:read", "room:presence:write"],
+        },
+        "usersAccesses": {"carol": ["room:write"]},
+        "organizationId": "acme",
+        "metadata": {"title": "Roadmap"},
+    }
+
+
+def test_rooms_get_update_delete_list_in_json(cli: Cli) -> None:
+    cli("rooms", "create", "r1", "--default", "room:read", "--group", "g=room:write")
+    cli("rooms", "create", "r2", "--default", "none", "--org", "acme")
+    assert cli.json("rooms", "get", "r1")["groupsAccesses"] == {"g": ["room:write"]}
+    updated = cli.json("rooms", "update", "r1", "--user", "alice=room:write", "--remove-group", "g")
+    assert updated["usersAccesses"] == {"alice": ["room:write"]}
+    assert updated["groupsAccesses"] == {}
+    assert cli.fake.calls[-1].json == {
+        "groupsAccesses": {"g": None},
+        "usersAccesses": {"alice": ["room:write"]},
+    }
+    assert [r["id"] for r in cli.json("rooms", "list", "--org", "acme")] == ["r2"]
+    assert len(cli.json("rooms", "list", "--limit", "1")) == 1
+    assert cli.json("rooms", "delete", "r1") == {"deleted": "r1"}
+    assert sorted(cli.fake.rooms) == ["r2"]
+
+
+def test_access_explains_the_deciding_level(cli: Cli) -> None:
+    cli("rooms", "create", "r", "--default", "room:read,room:presence:write",
+        "--group", "editors=room:write", "--user", "carol=room:read,storage:write")  # fmt: skip
+    code, out, _ = cli("access", "r", "alice", "--group", "editors")
+    assert code == 0
+    assert out.startswith("alice (groups: editors) in r: can enter and write")
+    assert "room              write  decided by groups" in out
+    carol = cli.json("access", "r", "carol")
+    assert carol["scopes"] == ["*:read", "storage:write"]
+    assert carol["resources"]["storage"] == {"access": "write", "decidedBy": "user"}
+    assert carol["resources"]["comments"] == {"access": "read", "decidedBy": "user"}
+    stranger = cli.json("access", "r", "dave")
+    assert stranger["scopes"] == ["*:read"]
+    assert stranger["resources"]["room"]["decidedBy"] == "default"
+
+
+def test_identify_prints_the_claims_not_the_token(cli: Cli) -> None:
+    code, out, _ = cli("identify", "alice", "--group", "editors", "--org", "acme",
+                       "--info", '{"name": "Alice"}')  # fmt: skip
+    assert code == 0
+    assert 'uid   "alice"' in out
+    assert 'gids  ["editors"]' in out
+    assert "eyJ" not in out  # the raw token is not printed
+    claims = cli.json("identify", "bob")
+    assert (claims["k"], claims["uid"]) == ("id", "bob")
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["rooms", "create", "x", "--default", "room:admin"], 2, "unknown permission scope"),
+        (["rooms", "create", "x"], 2, "--default"),
+        (["rooms", "create", "x", "--default", "none", "--user", "alice"], 2, "USER=SCOPES"),
+        (["rooms", "get", "missing"], 1, "Liveblocks answered 404: ROOM_NOT_FOUND"),
+        (["rooms", "update", "x"], 2, "at least one"),
+        (["identify", "a", "--info", "{nope"], 2, "--info must be a JSON object"),
+        (["rooms", "list", "--meta", "novalue"], 2, "KEY=VALUE"),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(
+    cli: Cli, argv: list[str], code: int, message: str
+) -> None:
+    got, _out, err = cli(*argv)
+    assert got == code
+    assert err.startswith("error: ")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_no_arguments_prints_help(cli: Cli) -> None:
+    code, out, _ = cli()
+    assert code == 2
+    assert "usage: liveblocks-auth" in out
+
+
+# --- the console script against the official dev server ---------------------------------------
+
+
+def script() -> str:
+    found = shutil.which("liveblocks-auth", path=str(Path(sys.executable).parent))
+    assert found is not None, "the liveblocks-auth console script is not installed"
+    return found
+
+
+def run_script(
+    dev: DevServer, *argv: str, secret: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LIVEBLOCKS_SECRET_KEY": secret or dev.secret,
+           "LIVEBLOCKS_BASE_URL": dev.base_url}  # fmt: skip
+    return subprocess.run(
+        [script(), *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+
+
+@pytest.mark.realstack
+def test_console_script_against_the_dev_server(dev_server: DevServer) -> None:
+    room = f"cli-{uuid.uuid4().hex[:8]}"
+    created = run_script(dev_server, "rooms", "create", room, "--default", "none",
+                         "--group", "editors=room:write", "--org", "acme")  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    assert f"room {room}" in created.stdout
+    access = run_script(dev_server, "access", room, "alice", "--group", "editors", "--json")
+    assert access.returncode == 0, access.stderr
+    assert json.loads(access.stdout)["scopes"] == ["*:write"]
+    refused = run_script(dev_server, "access", room, "bob")
+    assert "bob in " + room + ": refused" in refused.stdout
+    listed = run_script(dev_server, "rooms", "list", "--org", "acme", "--json")
+    assert room in [r["id"] for r in json.loads(listed.stdout)]
+    identified = run_script(dev_server, "identify", "alice", "--json")
+    assert json.loads(identified.stdout)["pid"] == "localdev"
+    deleted = run_script(dev_server, "rooms", "delete", room)
+    assert deleted.returncode == 0
+    missing = run_script(dev_server, "rooms", "get", room)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: Liveblocks answered 404")
+
+
+@pytest.mark.realstack
+def test_console_script_with_a_wrong_key(dev_server: DevServer) -> None:
+    wrong = run_script(dev_server, "rooms", "list", secret="sk_wrong_key_123")
+    assert wrong.returncode == 1
+    assert "403" in wrong.stderr
+    assert "sk_wrong_key_123" not in wrong.stderr + wrong.stdout
+    assert "Traceback" not in wrong.stderr
+    bad = run_script(dev_server, "rooms", "list", secret="pk_public")
+    assert bad.returncode == 2
+    assert "pk_public" not in bad.stderr

@@ -19,7 +19,7 @@ from .config import (
     is_local_url,
 )
 from .models import AuthResponse
-from .permissions import check_known_scopes
+from .permissions import check_known_scopes, validate_permissions
 
 logger = logging.getLogger("liveblocks_auth")
 
@@ -180,8 +180,10 @@ class SessionBuilder:
                 f"an access token holds at most {MAX_PATTERNS_PER_TOKEN} room patterns; "
                 "use a prefix pattern such as 'org-*'"
             )
-        existing = self._permissions.setdefault(pattern, [])
-        existing.extend(scope for scope in checked if scope not in existing)
+        existing = self._permissions.get(pattern, [])
+        merged = existing + [scope for scope in checked if scope not in existing]
+        # The set the service will see for this pattern must be well-formed as a whole.
+        self._permissions[pattern] = validate_permissions(merged, f"permissions for {pattern!r}")
 
     @property
     def permissions(self) -> dict[str, list[str]]:

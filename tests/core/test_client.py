@@ -276,6 +276,8 @@ def test_a_session_is_used_once(make_client) -> None:
         ("room", [], "cannot be empty"),
         ("room", ["room:admin"], "unknown permission scope 'room:admin'"),
         ("room", "room:read", "must be a list"),
+        ("room", ["comments:write"], "has no base scope"),
+        ("room", ["room:read", "*:write"], "several base scopes"),
     ],
 )
 def test_allow_validates_like_the_node_sdk(
@@ -298,6 +300,9 @@ def test_at_most_ten_patterns_per_token(make_client) -> None:
     for i in range(10):
         session.allow(f"room-{i}", ["room:read"])
     session.allow("room-0", ["comments:write"])  # an existing pattern can still grow
+    assert session.permissions["room-0"] == ["room:read", "comments:write"]
+    with pytest.raises(ValueError, match="several base scopes"):
+        session.allow("room-0", ["room:write"])
     with pytest.raises(ValueError, match="at most 10"):
         session.allow("room-10", ["room:read"])
 

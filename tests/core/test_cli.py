@@ -44,10 +44,22 @@ def cli(fake: FakeLiveblocks) -> Cli:
 
 def test_rooms_create_with_readable_flags(cli: Cli) -> None:
     code, out, err = cli(
-        "rooms", "create", "acme-roadmap", "--default", "none",
-        "--group", "editors=room:write", "--group", "viewers=room:read,room:presence:write",
-        "--user", "carol=room:write", "--org", "acme", "--meta", "title=Roadmap",
-    )  # fmt: skip
+        "rooms",
+        "create",
+        "acme-roadmap",
+        "--default",
+        "none",
+        "--group",
+        "editors=room:write",
+        "--group",
+        "viewers=room:read,room:presence:write",
+        "--user",
+        "carol=room:write",
+        "--org",
+        "acme",
+        "--meta",
+        "title=Roadmap",
+    )
     assert (code, err) == (0, "")
     assert "room acme-roadmap  (organization acme" in out
     assert "viewers  room:read, room:presence:write" in out
@@ -82,8 +94,17 @@ def test_rooms_get_update_delete_list_in_json(cli: Cli) -> None:
 
 
 def test_access_explains_the_deciding_level(cli: Cli) -> None:
-    cli("rooms", "create", "r", "--default", "room:read,room:presence:write",
-        "--group", "editors=room:write", "--user", "carol=room:read,storage:write")  # fmt: skip
+    cli(
+        "rooms",
+        "create",
+        "r",
+        "--default",
+        "room:read,room:presence:write",
+        "--group",
+        "editors=room:write",
+        "--user",
+        "carol=room:read,storage:write",
+    )
     code, out, _ = cli("access", "r", "alice", "--group", "editors")
     assert code == 0
     assert out.startswith("alice (groups: editors) in r: can enter and write")
@@ -98,8 +119,9 @@ def test_access_explains_the_deciding_level(cli: Cli) -> None:
 
 
 def test_identify_prints_the_claims_not_the_token(cli: Cli) -> None:
-    code, out, _ = cli("identify", "alice", "--group", "editors", "--org", "acme",
-                       "--info", '{"name": "Alice"}')  # fmt: skip
+    code, out, _ = cli(
+        "identify", "alice", "--group", "editors", "--org", "acme", "--info", '{"name": "Alice"}'
+    )
     assert code == 0
     assert 'uid   "alice"' in out
     assert 'gids  ["editors"]' in out
@@ -150,8 +172,11 @@ def script() -> str:
 def run_script(
     dev: DevServer, *argv: str, secret: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LIVEBLOCKS_SECRET_KEY": secret or dev.secret,
-           "LIVEBLOCKS_BASE_URL": dev.base_url}  # fmt: skip
+    env = {
+        **os.environ,
+        "LIVEBLOCKS_SECRET_KEY": secret or dev.secret,
+        "LIVEBLOCKS_BASE_URL": dev.base_url,
+    }
     return subprocess.run(
         [script(), *argv], capture_output=True, text=True, env=env, timeout=60, check=False
     )
@@ -160,8 +185,18 @@ def run_script(
 @pytest.mark.realstack
 def test_console_script_against_the_dev_server(dev_server: DevServer) -> None:
     room = f"cli-{uuid.uuid4().hex[:8]}"
-    created = run_script(dev_server, "rooms", "create", room, "--default", "none",
-                         "--group", "editors=room:write", "--org", "acme")  # fmt: skip
+    created = run_script(
+        dev_server,
+        "rooms",
+        "create",
+        room,
+        "--default",
+        "none",
+        "--group",
+        "editors=room:write",
+        "--org",
+        "acme",
+    )
     assert created.returncode == 0, created.stderr
     assert f"room {room}" in created.stdout
     access = run_script(dev_server, "access", room, "alice", "--group", "editors", "--json")

@@ -1,0 +1,32 @@
+from django.contrib.auth import get_user_model, login, logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from liveblocks_auth.testing.demo import ROOMS, USERS
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Demo mode: pick a demo user, no password."""
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None or username not in USERS:
+            return render(
+                request, "demo/login.html", {"users": USERS.values(), "error": True}, status=400
+            )
+        login(request, user)
+        return redirect("home")
+    return render(request, "demo/login.html", {"users": USERS.values()})
+
+
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return JsonResponse({"user": request.user.get_username(), "rooms": list(ROOMS)})

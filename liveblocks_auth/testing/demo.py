@@ -1,0 +1,122 @@
+"""The demo data shared by the example apps, the scenario suite and the demo command.
+
+Users: alice (editors, acme), bob (viewers, acme), carol (no group, acme), dave (editors, globex).
+Rooms (organization acme): acme-roadmap, acme-handbook, acme-private. The examples' room policy
+refuses rooms of another organization (by room id prefix) before asking Liveblocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from liveblocks_auth.client import Liveblocks
+from liveblocks_auth.models import LiveblocksUser
+from liveblocks_auth.rooms import LiveblocksError
+
+__all__ = ["EXPECTED", "ROOMS", "USERS", "DemoUser", "room_policy", "seed_rooms"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    name: str
+    organization: str
+    groups: tuple[str, ...] = ()
+
+    def as_liveblocks_user(self) -> LiveblocksUser:
+        return LiveblocksUser(self.username, self.groups, {"name": self.name}, self.organization)
+
+
+USERS: Final[Mapping[str, DemoUser]] = {
+    user.username: user
+    for user in (
+        DemoUser("alice", "Alice Martin", "acme", ("editors",)),
+        DemoUser("bob", "Bob Stone", "acme", ("viewers",)),
+        DemoUser("carol", "Carol Diaz", "acme"),
+        DemoUser("dave", "Dave Kim", "globex", ("editors",)),
+    )
+}
+
+READ_WITH_PRESENCE: Final = ["room:read", "room:presence:write"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRoom:
+    id: str
+    default_accesses: list[str]
+    groups_accesses: dict[str, list[str]] = field(default_factory=dict)
+    users_accesses: dict[str, list[str]] = field(default_factory=dict)
+    organization_id: str = "acme"
+
+
+ROOMS: Final[Mapping[str, DemoRoom]] = {
+    room.id: room
+    for room in (
+        DemoRoom(
+            "acme-roadmap",
+            [],
+            groups_accesses={"editors": ["room:write"], "viewers": READ_WITH_PRESENCE},
+        ),
+        DemoRoom("acme-handbook", READ_WITH_PRESENCE, users_accesses={"carol": ["room:write"]}),
+        DemoRoom(
+            "acme-private",
+            [],
+            groups_accesses={"editors": READ_WITH_PRESENCE},
+            users_accesses={"alice": ["room:write"]},
+        ),
+    )
+}
+
+#: What each user gets in each room: "write", "read-only", "refused" (by the room, at the
+#: WebSocket), or the status our endpoint answers (403: room policy, 401: not logged in).
+EXPECTED: Final[Mapping[tuple[str | None, str], str | int]] = {
+    ("alice", "acme-roadmap"): "write",
+    ("alice", "acme-handbook"): "read-only",
+    ("alice", "acme-private"): "write",
+    ("bob", "acme-roadmap"): "read-only",
+    ("bob", "acme-handbook"): "read-only",
+    ("bob", "acme-private"): "refused",
+    ("carol", "acme-roadmap"): "refused",
+    ("carol", "acme-handbook"): "write",
+    ("carol", "acme-private"): "refused",
+    ("dave", "acme-roadmap"): 403,
+    ("dave", "acme-handbook"): 403,
+    ("dave", "acme-private"): 403,
+    (None, "acme-roadmap"): 401,
+}
+
+
+def room_policy(user: LiveblocksUser, room: str | None) -> bool:
+    """Rooms belong to the organization named by their id prefix (``acme-...``)."""
+    if room is None:
+        return True
+    return user.organization_id is not None and room.startswith(f"{user.organization_id}-")
+
+
+def seed_rooms(client: Liveblocks) -> list[str]:
+    """Create (or reset) the demo rooms; returns their ids."""
+    for room in ROOMS.values():
+        options: dict[str, Any] = {
+            "default_accesses": room.default_accesses,
+            "groups_accesses": room.groups_accesses,
+            "users_accesses": room.users_accesses,
+        }
+        try:
+            client.create_room(room.id, organization_id=room.organization_id, **options)
+        except LiveblocksError as exc:
+            if exc.code != "ROOM_ALREADY_EXISTS":
+                raise
+            existing = client.get_room(room.id)
+            stale_users = {u: None for u in existing.users_accesses if u not in room.users_accesses}
+            stale_groups = {
+                g: None for g in existing.groups_accesses if g not in room.groups_accesses
+            }
+            client.update_room(
+                room.id,
+                default_accesses=room.default_accesses,
+                groups_accesses={**stale_groups, **room.groups_accesses},
+                users_accesses={**stale_users, **room.users_accesses},
+            )
+    return list(ROOMS)

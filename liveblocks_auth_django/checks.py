@@ -1,0 +1,93 @@
+"""System checks (``manage.py check``) for the ``LIVEBLOCKS`` setting; each error says the fix."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from liveblocks_auth import AuthEndpoint, validate_secret
+from liveblocks_auth.config import ENV_SECRET_KEY, is_local_url, resolve_base_url
+
+from . import conf
+
+
+def _error(id_: int, msg: str, hint: str) -> Error:
+    return Error(msg, hint=hint, id=f"liveblocks_auth.E{id_:03d}")
+
+
+@register(Tags.security, "liveblocks")
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from django.conf import settings
+
+    raw = getattr(settings, "LIVEBLOCKS", {})
+    if not isinstance(raw, dict):
+        return [_error(8, "LIVEBLOCKS must be a dict.", 'Write LIVEBLOCKS = {"SECRET_KEY": ...}.')]
+    errors: list[CheckMessage] = []
+    unknown = sorted(set(raw) - set(conf.DEFAULTS))
+    if unknown:
+        errors.append(
+            Warning(
+                f"LIVEBLOCKS has unknown keys: {', '.join(unknown)}.",
+                hint=f"Known keys: {', '.join(conf.DEFAULTS)}.",
+                id="liveblocks_auth.W001",
+            )
+        )
+
+    secret = conf.get("SECRET_KEY") or os.environ.get(ENV_SECRET_KEY)
+    if not secret:
+        errors.append(
+            _error(
+                1,
+                "No Liveblocks secret key.",
+                f"Set LIVEBLOCKS['SECRET_KEY'] or the {ENV_SECRET_KEY} environment variable to "
+                "the secret key (sk_...) from https://liveblocks.io/dashboard/apikeys, or to "
+                "sk_localdev for the dev server.",
+            )
+        )
+    else:
+        try:
+            validate_secret(secret, conf.setting_name("SECRET_KEY"))
+        except ValueError as exc:
+            errors.append(_error(2, "The Liveblocks secret key is malformed.", str(exc)))
+
+    base_url: str | None = None
+    try:
+        base_url = resolve_base_url(conf.get("BASE_URL"), conf.setting_name("BASE_URL"))
+    except ValueError as exc:
+        errors.append(_error(7, "The Liveblocks base URL is invalid.", str(exc)))
+    if secret == "sk_localdev" and base_url is not None and not is_local_url(base_url):
+        errors.append(
+            _error(
+                4,
+                f"The dev server key sk_localdev is used with {base_url}.",
+                "sk_localdev only works with the local dev server: set LIVEBLOCKS['BASE_URL'] "
+                "(or LIVEBLOCKS_BASE_URL) to http://127.0.0.1:1153, or use your project's key.",
+            )
+        )
+
+    hooks_ok = True
+    for name in conf.HOOKS:
+        try:
+            conf.hook(name)
+        except (ImportError, TypeError) as exc:
+            hooks_ok = False
+            errors.append(
+                _error(
+                    3,
+                    f"{conf.setting_name(name)} cannot be used.",
+                    f"{exc}. Point it at a function, e.g. 'myapp.liveblocks.room_policy'.",
+                )
+            )
+    if hooks_ok:
+        try:
+            AuthEndpoint(
+                lambda request: None,
+                token_mode=conf.get("TOKEN_MODE"),
+                permissions=conf.hook("PERMISSIONS"),
+                allowed_origins=conf.get("ALLOWED_ORIGINS"),
+            )
+        except (TypeError, ValueError) as exc:
+            errors.append(_error(5, "The LIVEBLOCKS endpoint settings are invalid.", f"{exc}."))
+    return errors

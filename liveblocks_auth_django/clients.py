@@ -1,0 +1,84 @@
+"""One Liveblocks client per process (and one async client per event loop), made lazily."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+import weakref
+from typing import Any
+
+from liveblocks_auth import AsyncLiveblocks, AuthEndpoint, Liveblocks, validate_secret
+from liveblocks_auth.config import ENV_SECRET_KEY
+
+from . import conf
+from .users import resolve_user
+
+_lock = threading.Lock()
+_client: Liveblocks | None = None
+_endpoint: AuthEndpoint | None = None
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncLiveblocks] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def client_options() -> dict[str, Any]:
+    """The client's constructor arguments from ``LIVEBLOCKS``; errors name the setting."""
+    import os
+
+    secret = conf.get("SECRET_KEY")
+    setting = conf.setting_name("SECRET_KEY")
+    if secret is None:
+        secret = os.environ.get(ENV_SECRET_KEY)
+        setting = f"{setting} (or ${ENV_SECRET_KEY})"
+    return {
+        "secret": validate_secret(secret, setting),
+        "base_url": conf.get("BASE_URL"),
+        "timeout": conf.get("TIMEOUT"),
+        "transport": conf.get("TRANSPORT"),
+    }
+
+
+def get_client() -> Liveblocks:
+    global _client
+    with _lock:
+        if _client is None:
+            _client = Liveblocks(**client_options())
+        return _client
+
+
+def get_async_client() -> AsyncLiveblocks:
+    """The async client of the running event loop (connections belong to one loop)."""
+    loop = asyncio.get_running_loop()
+    with _lock:
+        client = _async_clients.get(loop)
+        if client is None:
+            client = _async_clients[loop] = AsyncLiveblocks(**client_options())
+        return client
+
+
+def get_endpoint() -> AuthEndpoint:
+    global _endpoint
+    with _lock:
+        if _endpoint is None:
+            _endpoint = AuthEndpoint(
+                resolve_user,
+                room_policy=conf.hook("ROOM_POLICY"),
+                token_mode=conf.get("TOKEN_MODE"),
+                permissions=conf.hook("PERMISSIONS"),
+                allowed_origins=conf.get("ALLOWED_ORIGINS"),
+            )
+        return _endpoint
+
+
+def reset() -> None:
+    """Forget the clients and endpoint (after a settings change); the next use rebuilds them."""
+    global _client, _endpoint
+    with _lock:
+        old, _client, _endpoint = _client, None, None
+        _async_clients.clear()
+    if old is not None:
+        old.close()
+
+
+atexit.register(reset)

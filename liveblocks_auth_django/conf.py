@@ -1,0 +1,76 @@
+"""The ``LIVEBLOCKS`` setting, read lazily (so ``override_settings`` works) with its defaults.
+
+    LIVEBLOCKS = {
+        "SECRET_KEY": "sk_...",            # default: $LIVEBLOCKS_SECRET_KEY
+        "BASE_URL": None,                   # default: $LIVEBLOCKS_BASE_URL, else the cloud
+        "USER_ID": "path.to.fn",            # (user) -> str; default: str(user.pk)
+        "USER_INFO": "path.to.fn",          # (user) -> dict; default: {"name": full/user name}
+        "GROUP_IDS": "path.to.fn",          # (user) -> list[str]; default: names of user.groups
+        "ORGANIZATION_ID": "path.to.fn",    # (user) -> str | None; default: None
+        "ROOM_POLICY": "path.to.fn",        # (LiveblocksUser, room) -> bool; default: allow
+        "TOKEN_MODE": "id",                 # or "access", with PERMISSIONS
+        "PERMISSIONS": "path.to.fn",        # (LiveblocksUser, room) -> {pattern: scopes}
+        "ALLOWED_ORIGINS": [],              # other origins whose pages may call the endpoint
+        "ASYNC": False,                     # True under ASGI: async view and client
+        "TIMEOUT": None,                    # seconds per attempt (default: the core's)
+        "TRANSPORT": None,                  # an httpx transport (tests: FakeLiveblocks())
+    }
+
+Hooks are callables or dotted import paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "BASE_URL": None,
+    "USER_ID": "liveblocks_auth_django.users.default_user_id",
+    "USER_INFO": "liveblocks_auth_django.users.default_user_info",
+    "GROUP_IDS": "liveblocks_auth_django.users.default_group_ids",
+    "ORGANIZATION_ID": None,
+    "ROOM_POLICY": None,
+    "TOKEN_MODE": "id",
+    "PERMISSIONS": None,
+    "ALLOWED_ORIGINS": [],
+    "ASYNC": False,
+    "TIMEOUT": None,
+    "TRANSPORT": None,
+}
+HOOKS = ("USER_ID", "USER_INFO", "GROUP_IDS", "ORGANIZATION_ID", "ROOM_POLICY", "PERMISSIONS")
+
+
+def user_settings() -> dict[str, Any]:
+    value = getattr(settings, "LIVEBLOCKS", {})
+    return value if isinstance(value, dict) else {}
+
+
+def get(name: str) -> Any:
+    """One setting, as configured or its default."""
+    return user_settings().get(name, DEFAULTS[name])
+
+
+def setting_name(name: str) -> str:
+    return f"LIVEBLOCKS['{name}']"
+
+
+def hook(name: str) -> Callable[..., Any] | None:
+    """A hook setting resolved to a callable (or None). ImportError names the setting."""
+    value = get(name)
+    if value is None:
+        return None
+    if callable(value):
+        function: Callable[..., Any] = value
+        return function
+    if not isinstance(value, str):
+        raise TypeError(f"{setting_name(name)} must be a callable or a dotted path, not {value!r}")
+    try:
+        function = import_string(value)
+    except ImportError as exc:
+        raise ImportError(f"{setting_name(name)} = {value!r} cannot be imported: {exc}") from exc
+    return function

@@ -1,0 +1,46 @@
+"""How a Django user becomes a LiveblocksUser, with the defaults of the ``LIVEBLOCKS`` setting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from liveblocks_auth import LiveblocksUser
+
+from . import conf
+
+
+def default_user_id(user: Any) -> str:
+    return str(user.pk)
+
+
+def default_user_info(user: Any) -> dict[str, Any]:
+    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return {"name": full_name or user.get_username()}
+
+
+def default_group_ids(user: Any) -> list[str]:
+    groups = getattr(user, "groups", None)
+    if groups is None:
+        return []
+    return sorted(groups.values_list("name", flat=True))
+
+
+def resolve_user(request: HttpRequest) -> LiveblocksUser | None:
+    """The logged-in ``request.user`` as a LiveblocksUser, or None when anonymous.
+
+    Runs in a worker thread under ASGI (the ORM is sync), never on the event loop.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    user_id, user_info, group_ids = (conf.hook(n) for n in ("USER_ID", "USER_INFO", "GROUP_IDS"))
+    organization = conf.hook("ORGANIZATION_ID")
+    assert user_id is not None
+    return LiveblocksUser(
+        id=user_id(user),
+        group_ids=group_ids(user) if group_ids else (),
+        info=user_info(user) if user_info else None,
+        organization_id=organization(user) if organization else None,
+    )

@@ -1,0 +1,91 @@
+"""``POST /api/liveblocks-auth`` for Django: a translation onto the core endpoint, nothing more.
+
+CSRF: the official client sends no CSRF token, so the views are ``csrf_exempt`` and protected
+instead by the core's rules: JSON bodies only (a cross-site form cannot send them) and
+Fetch Metadata / Origin checks against this request's host as Django validates it
+(``ALLOWED_HOSTS``, ``USE_X_FORWARDED_HOST``) plus ``LIVEBLOCKS['ALLOWED_ORIGINS']``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from liveblocks_auth import AuthRequest, EndpointResponse
+
+from . import conf
+from .clients import get_async_client, get_client, get_endpoint
+from .signals import token_denied, token_issued
+
+__all__ = ["auth_view", "liveblocks_auth", "liveblocks_auth_async"]
+
+
+def _host(request: HttpRequest) -> str | None:
+    try:
+        return request.get_host()
+    except DisallowedHost:
+        return None  # then no browser Origin can match it
+
+
+def _body(request: HttpRequest) -> Iterator[bytes]:
+    # Read in chunks so an oversized body is refused after 8 KiB, not after loading it whole.
+    return iter(partial(request.read, 4096), b"")
+
+
+def to_auth_request(request: HttpRequest) -> AuthRequest:
+    return AuthRequest(
+        method=request.method or "GET",
+        headers=request.headers,
+        body=_body(request),
+        host=_host(request),
+        context=request,
+    )
+
+
+def to_response(answer: EndpointResponse) -> HttpResponse:
+    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
+    for name, value in answer.headers:
+        if name != "Content-Type":
+            response[name] = value
+    return response
+
+
+def _signal_kwargs(request: HttpRequest, answer: EndpointResponse) -> dict[str, Any]:
+    return {"user": answer.user, "room": answer.room, "status": answer.status, "request": request}
+
+
+@csrf_exempt
+def liveblocks_auth(request: HttpRequest) -> HttpResponse:
+    """The endpoint for WSGI (sync client)."""
+    answer = get_endpoint().handle(to_auth_request(request), get_client())
+    signal = token_issued if answer.issued else token_denied
+    signal.send(sender=liveblocks_auth, **_signal_kwargs(request, answer))
+    return to_response(answer)
+
+
+async def _run_sync(function: Callable[..., Any], *args: Any) -> Any:
+    # Hooks touch the ORM (request.user, groups): Django's thread-sensitive executor keeps
+    # them off the event loop and on the thread Django expects.
+    return await sync_to_async(function)(*args)
+
+
+@csrf_exempt
+async def liveblocks_auth_async(request: HttpRequest) -> HttpResponse:
+    """The endpoint for ASGI (async client; hooks run in Django's sync executor)."""
+    answer = await get_endpoint().handle_async(
+        to_auth_request(request), get_async_client(), run_sync=_run_sync
+    )
+    signal = token_issued if answer.issued else token_denied
+    await signal.asend(sender=liveblocks_auth, **_signal_kwargs(request, answer))
+    return to_response(answer)
+
+
+def auth_view() -> Callable[..., Any]:
+    """The view ``liveblocks_auth_django.urls`` mounts: async when ``LIVEBLOCKS['ASYNC']``."""
+    return liveblocks_auth_async if conf.get("ASYNC") else liveblocks_auth

@@ -1,0 +1,23 @@
+"""Hooks named by dotted path in the tests' LIVEBLOCKS settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liveblocks_auth import LiveblocksUser
+
+
+def username(user: Any) -> str:
+    return str(user.get_username())
+
+
+def organization(user: Any) -> str:
+    return "acme"
+
+
+def acme_only(user: LiveblocksUser, room: str | None) -> bool:
+    return room is None or room.startswith("acme-")
+
+
+def write_own_room(user: LiveblocksUser, room: str | None) -> dict[str, list[str]]:
+    return {room or "*": ["room:write"]}

@@ -1,0 +1,22 @@
+"""Settings for the Django adapter's unit tests."""
+
+SECRET_KEY = "django-tests"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "app.example.com", "proxy.example.com"]
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "liveblocks_auth_django",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+ROOT_URLCONF = "tests.django.urls"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+LIVEBLOCKS = {"SECRET_KEY": "sk_test_0123456789abcdef"}

@@ -1,0 +1,60 @@
+"""manage.py liveblocks: the core CLI with the project's settings."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from liveblocks_auth.testing import FakeLiveblocks
+
+
+def manage(*argv: str) -> str:
+    out = io.StringIO()
+    call_command("liveblocks", *argv, stdout=out)
+    return out.getvalue()
+
+
+def test_rooms_through_the_management_command(fake: FakeLiveblocks) -> None:
+    out = manage(
+        "rooms",
+        "create",
+        "acme-roadmap",
+        "--default",
+        "none",
+        "--group",
+        "editors=room:write",
+        "--org",
+        "acme",
+    )
+    assert "room acme-roadmap  (organization acme" in out
+    assert fake.calls[0].json["groupsAccesses"] == {"editors": ["room:write"]}
+    listed = json.loads(manage("rooms", "list", "--json"))
+    assert [r["id"] for r in listed] == ["acme-roadmap"]
+    access = manage("access", "acme-roadmap", "alice", "--group", "editors")
+    assert access.startswith("alice (groups: editors) in acme-roadmap: can enter and write")
+    claims = json.loads(manage("identify", "alice", "--json"))
+    assert claims["uid"] == "alice"
+
+
+def test_failures_are_command_errors_with_the_exit_code(fake: FakeLiveblocks) -> None:
+    with pytest.raises(CommandError, match="ROOM_NOT_FOUND") as info:
+        manage("rooms", "get", "missing")
+    assert info.value.returncode == 1
+    with pytest.raises(CommandError, match="unknown permission scope") as info:
+        manage("rooms", "create", "x", "--default", "room:admin")
+    assert info.value.returncode == 2
+    assert [c.path for c in fake.calls] == ["/v2/rooms/missing"]
+
+
+def test_a_missing_secret_is_a_command_error(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIVEBLOCKS_SECRET_KEY", raising=False)
+    settings.LIVEBLOCKS = {}
+    with pytest.raises(CommandError, match=r"LIVEBLOCKS\['SECRET_KEY'\]"):
+        manage("rooms", "list")

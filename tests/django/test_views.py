@@ -1,0 +1,255 @@
+"""The Django view (WSGI, sync) and async view (ASGI) on the fake."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import AsyncClient, Client
+from django.urls import reverse
+
+from liveblocks_auth.testing import FakeLiveblocks, Fault, decode_token
+from liveblocks_auth_django import signals
+from liveblocks_auth_django.views import auth_view, liveblocks_auth, liveblocks_auth_async
+
+URL = "/api/liveblocks-auth"
+ROOM = json.dumps({"room": "acme-roadmap"})
+
+
+def post(client: Client, body: str = ROOM, **extra: Any) -> Any:
+    return client.post(URL, body, content_type="application/json", **extra)
+
+
+def claims(response: Any) -> dict[str, Any]:
+    return decode_token(response.json()["token"])
+
+
+def test_the_include_mounts_the_endpoint() -> None:
+    assert reverse("liveblocks_auth:auth") == URL
+
+
+@pytest.mark.django_db
+def test_a_logged_in_user_gets_an_id_token(
+    client: Client, alice: User, fake: FakeLiveblocks
+) -> None:
+    client.force_login(alice)
+    response = post(client)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    assert "Origin" in response["Vary"]
+    token = claims(response)
+    assert token["uid"] == str(alice.pk)  # default: the primary key
+    assert token["gids"] == ["editors", "viewers"]  # default: the Django group names
+    assert token["ui"] == {"name": "Alice Martin"}  # default: the full name
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.django_db
+def test_anonymous_is_401_without_upstream_call(client: Client, fake: FakeLiveblocks) -> None:
+    response = post(client)
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert fake.calls == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "body", "content_type", "status"),
+    [
+        ("get", None, None, 405),
+        ("post", "room=x", "application/x-www-form-urlencoded", 415),
+        ("post", "[1]", "application/json", 400),
+        ("post", '{"room": "a*"}', "application/json", 400),
+        ("post", '{"room": 1}', "application/json", 400),
+        ("post", "{", "application/json", 400),
+        ("post", json.dumps({"room": "x" * 9000}), "application/json", 413),
+    ],
+)
+def test_bad_requests_are_4xx_without_upstream_call(
+    client: Client,
+    alice: User,
+    fake: FakeLiveblocks,
+    method: str,
+    body: Any,
+    content_type: str | None,
+    status: int,
+) -> None:
+    client.force_login(alice)
+    if method == "get":
+        response = client.get(URL)
+        assert response["Allow"] == "POST"
+    else:
+        response = client.post(URL, body, content_type=content_type)
+    assert response.status_code == status
+    assert fake.calls == []
+
+
+@pytest.mark.django_db
+def test_hooks_from_settings_by_dotted_path(
+    client: Client, alice: User, configure: Any, fake: FakeLiveblocks
+) -> None:
+    configure(
+        USER_ID="tests.django.hooks.username",
+        ORGANIZATION_ID="tests.django.hooks.organization",
+        ROOM_POLICY="tests.django.hooks.acme_only",
+        USER_INFO=lambda user: {"name": user.first_name, "avatar": "a.png"},
+        GROUP_IDS=lambda user: ["staff"],
+    )
+    client.force_login(alice)
+    token = claims(post(client))
+    assert (token["uid"], token["oid"], token["gids"]) == ("alice", "acme", ["staff"])
+    assert token["ui"] == {"name": "Alice", "avatar": "a.png"}
+    refused = post(client, json.dumps({"room": "globex-plans"}))
+    assert refused.status_code == 403
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.django_db
+def test_access_token_mode(client: Client, alice: User, configure: Any) -> None:
+    configure(TOKEN_MODE="access", PERMISSIONS="tests.django.hooks.write_own_room")
+    client.force_login(alice)
+    token = claims(post(client))
+    assert token["k"] == "acc"
+    assert token["perms"] == {"acme-roadmap": ["room:write"]}
+
+
+@pytest.mark.django_db
+def test_upstream_unavailable_is_503(
+    client: Client, alice: User, fake: FakeLiveblocks, sleeps: list[float]
+) -> None:
+    fake.fail_next(Fault.server_error(503), times=3)
+    client.force_login(alice)
+    response = post(client)
+    assert response.status_code == 503
+    assert len(fake.calls) == 3
+
+
+@pytest.mark.django_db
+def test_signals_report_issued_and_denied(
+    client: Client, alice: User, fake: FakeLiveblocks
+) -> None:
+    seen: list[tuple[str, Any, Any, int]] = []
+
+    def on_issued(sender: Any, user: Any, room: Any, status: int, request: Any, **kw: Any) -> None:
+        seen.append(("issued", user.id if user else None, room, status))
+
+    def on_denied(sender: Any, user: Any, room: Any, status: int, request: Any, **kw: Any) -> None:
+        seen.append(("denied", user.id if user else None, room, status))
+
+    signals.token_issued.connect(on_issued)
+    signals.token_denied.connect(on_denied)
+    try:
+        post(client)  # anonymous
+        client.force_login(alice)
+        post(client)
+        post(client, "[]")
+    finally:
+        signals.token_issued.disconnect(on_issued)
+        signals.token_denied.disconnect(on_denied)
+    assert seen == [
+        ("denied", None, "acme-roadmap", 401),
+        ("issued", str(alice.pk), "acme-roadmap", 200),
+        ("denied", None, None, 400),
+    ]
+
+
+# --- CSRF and origins ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),  # the official client: no CSRF token, no browser headers (Node)
+        ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "same-site"}, 403),
+        ({"HTTP_ORIGIN": "https://evil.example"}, 403),
+        ({"HTTP_ORIGIN": "null"}, 403),
+        ({"HTTP_ORIGIN": "https://partner.example"}, 200),  # ALLOWED_ORIGINS
+    ],
+)
+def test_csrf_checks_on_the_official_client_works_and_cross_site_is_refused(
+    alice: User, configure: Any, fake: FakeLiveblocks, headers: dict[str, str], status: int
+) -> None:
+    configure(ALLOWED_ORIGINS=["https://partner.example"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = post(client, **headers)
+    assert response.status_code == status, response.content
+    assert len(fake.calls) == (1 if status == 200 else 0)
+
+
+@pytest.mark.django_db
+def test_csrf_protection_still_guards_other_views(alice: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    # The exemption is for the auth endpoint only: Django's own protection is untouched.
+    assert liveblocks_auth.csrf_exempt is True  # type: ignore[attr-defined]
+    assert liveblocks_auth_async.csrf_exempt is True  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_the_own_origin_follows_x_forwarded_host(
+    alice: User, settings: Any, fake: FakeLiveblocks
+) -> None:
+    settings.USE_X_FORWARDED_HOST = True
+    client = Client()
+    client.force_login(alice)
+    forwarded = {"HTTP_X_FORWARDED_HOST": "proxy.example.com"}
+    ok = post(client, HTTP_ORIGIN="https://proxy.example.com", **forwarded)
+    assert ok.status_code == 200
+    assert post(client, HTTP_ORIGIN="http://testserver", **forwarded).status_code == 403
+
+
+# --- settings changes, view selection --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_override_settings_rebuilds_the_client(client: Client, alice: User, settings: Any) -> None:
+    first, second = FakeLiveblocks(secret="sk_first_1"), FakeLiveblocks(secret="sk_second_2")
+    client.force_login(alice)
+    settings.LIVEBLOCKS = {"SECRET_KEY": "sk_first_1", "TRANSPORT": first}
+    assert post(client).status_code == 200
+    settings.LIVEBLOCKS = {"SECRET_KEY": "sk_second_2", "TRANSPORT": second}
+    assert post(client).status_code == 200
+    assert (len(first.calls), len(second.calls)) == (1, 1)
+
+
+def test_the_async_setting_selects_the_async_view(settings: Any) -> None:
+    settings.LIVEBLOCKS = {"ASYNC": True}
+    assert auth_view() is liveblocks_auth_async
+    settings.LIVEBLOCKS = {}
+    assert auth_view() is liveblocks_auth
+
+
+# --- the async view (ASGI) -------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.django_db(transaction=True)
+async def test_the_async_view_issues_tokens_with_orm_hooks(fake: FakeLiveblocks) -> None:
+    from asgiref.sync import sync_to_async
+
+    @sync_to_async
+    def make_user() -> User:
+        user = User.objects.create_user("bob", first_name="Bob")
+        user.groups.create(name="viewers")
+        return user
+
+    bob = await make_user()
+    client = AsyncClient()
+    await client.aforce_login(bob)
+    response = await client.post("/async/liveblocks-auth", ROOM, content_type="application/json")
+    assert response.status_code == 200
+    token = claims(response)
+    assert (token["uid"], token["gids"]) == (str(bob.pk), ["viewers"])  # groups via the ORM
+    anonymous = await AsyncClient().post(
+        "/async/liveblocks-auth", ROOM, content_type="application/json"
+    )
+    assert anonymous.status_code == 401
+    assert len(fake.calls) == 1

@@ -1,0 +1,156 @@
+"""The example apps under their production servers, as the scenario suite starts them.
+
+Each adapter is described once here (how to prepare it, how to serve it, how to log in); the
+scenarios in test_scenarios.py run unchanged against every one of them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from liveblocks_auth.testing.devserver import free_port
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+BIN = Path(sys.executable).parent
+
+
+def django_login(client: httpx.Client, username: str) -> None:
+    page = client.get("/login/")
+    page.raise_for_status()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None, "no CSRF token on the Django login page"
+    answer = client.post(
+        "/login/", data={"username": username, "csrfmiddlewaretoken": token.group(1)}
+    )
+    assert answer.status_code == 302, answer.text
+
+
+@dataclass(frozen=True)
+class ExampleApp:
+    name: str
+    cwd: Path
+    serve: Callable[[int], list[str]]
+    login: Callable[[httpx.Client, str], None]
+    prepare: list[list[str]] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    session_cookie: str = "sessionid"
+    ready_path: str = "/login/"
+
+
+DJANGO_PREPARE = [
+    [sys.executable, "manage.py", "migrate", "-v0"],
+    [sys.executable, "manage.py", "seed_demo"],
+]
+
+APPS: dict[str, ExampleApp] = {
+    "django-wsgi": ExampleApp(
+        name="django-wsgi",
+        cwd=EXAMPLES / "django_app",
+        prepare=DJANGO_PREPARE,
+        serve=lambda port: [
+            str(BIN / "gunicorn"),
+            "demo_project.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+        ],
+        login=django_login,
+        env={"DJANGO_SETTINGS_MODULE": "demo_project.settings"},
+    ),
+    "django-asgi": ExampleApp(
+        name="django-asgi",
+        cwd=EXAMPLES / "django_app",
+        prepare=DJANGO_PREPARE,
+        serve=lambda port: [
+            str(BIN / "uvicorn"),
+            "demo_project.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        login=django_login,
+        env={"DEMO_ASYNC": "1", "DJANGO_SETTINGS_MODULE": "demo_project.settings"},
+    ),
+}
+
+
+@dataclass
+class RunningApp:
+    app: ExampleApp
+    url: str
+    log: Path
+
+    @property
+    def auth_url(self) -> str:
+        return f"{self.url}/api/liveblocks-auth"
+
+    def session_cookie(self, username: str) -> str:
+        with httpx.Client(base_url=self.url, follow_redirects=False, timeout=10) as client:
+            self.app.login(client, username)
+            value = client.cookies.get(self.app.session_cookie)
+        assert value, f"{self.app.name}: logging in as {username} set no session cookie"
+        return f"{self.app.session_cookie}={value}"
+
+
+@contextmanager
+def serve_example(app: ExampleApp, base_url: str, workdir: Path) -> Iterator[RunningApp]:
+    env = {
+        **os.environ,
+        "LIVEBLOCKS_SECRET_KEY": "sk_localdev",
+        "LIVEBLOCKS_BASE_URL": base_url,
+        "DEMO_DB": str(workdir / f"{app.name}.sqlite3"),
+        **app.env,
+    }
+    for command in app.prepare:
+        subprocess.run(command, cwd=app.cwd, env=env, check=True, capture_output=True, timeout=120)
+    port = free_port()
+    log = workdir / f"{app.name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            app.serve(port),
+            cwd=app.cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"{app.name} exited:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(url + app.ready_path, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{app.name} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield RunningApp(app, url, log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

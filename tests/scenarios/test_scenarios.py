@@ -1,0 +1,71 @@
+"""The real-client scenarios, run against every adapter's example under its production server.
+
+The official dev server holds the demo rooms; each example app logs users in through its own
+login page; the official @liveblocks/client (Node + ws) enters each room with that session
+cookie. The outcome must match the demo table for every user and room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from liveblocks_auth import Liveblocks
+from liveblocks_auth.testing import DevServer
+from liveblocks_auth.testing.demo import EXPECTED, USERS, seed_rooms
+from tests.realstack.endpoint_server import enter_room
+from tests.scenarios.apps import APPS, RunningApp, serve_example
+
+pytestmark = pytest.mark.realstack
+
+
+@pytest.fixture(scope="session")
+def demo_rooms(dev_server: DevServer) -> list[str]:
+    with Liveblocks(dev_server.secret, base_url=dev_server.base_url) as client:
+        return seed_rooms(client)
+
+
+@pytest.fixture(scope="module", params=sorted(APPS))
+def example(
+    request: pytest.FixtureRequest,
+    dev_server: DevServer,
+    demo_rooms: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningApp]:
+    workdir: Path = tmp_path_factory.mktemp(request.param)
+    with serve_example(APPS[request.param], dev_server.base_url, workdir) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cookies(example: RunningApp) -> dict[str, str]:
+    return {username: example.session_cookie(username) for username in USERS}
+
+
+@pytest.mark.parametrize(("user", "room"), sorted(EXPECTED, key=lambda k: (k[0] or "", k[1])))
+def test_the_official_client_gets_what_the_demo_table_says(
+    dev_server: DevServer,
+    example: RunningApp,
+    cookies: dict[str, str],
+    user: str | None,
+    room: str,
+) -> None:
+    expected = EXPECTED[(user, room)]
+    cookie = cookies[user] if user else None
+    outcome = enter_room(dev_server.base_url, example.auth_url, room, cookie=cookie)
+    context = f"{example.app.name}: {user} in {room}: {outcome}"
+    if expected in ("write", "read-only"):
+        assert outcome["outcome"] == "connected", context
+        assert outcome["canWrite"] is (expected == "write"), context
+        assert outcome["id"] == user, context
+        assert outcome["info"] == {"name": USERS[user].name}, context
+        assert outcome["authRequests"] == [200], context
+    elif expected == "refused":
+        assert outcome["outcome"] == "refused", context
+        assert outcome["code"] == 4001, context
+    else:
+        assert outcome["outcome"] == "auth-failed", context
+        assert f"({expected} returned by POST {example.auth_url})" in outcome["message"], context
+        assert outcome["authRequests"] == [expected], context  # the client stopped at once

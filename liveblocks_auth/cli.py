@@ -55,6 +55,10 @@ def parse_pair(text: str, option: str) -> tuple[str, str]:
     return key, value
 
 
+def _repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
 def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
@@ -84,27 +88,14 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
             help="default accesses, comma-separated (e.g. room:read,room:presence:write), "
             "or 'none' for a private room",
         )
-        sub.add_argument(
-            "--user",
-            action="append",
-            default=[],
-            metavar="ID=SCOPES",
-            help="a user's accesses, e.g. alice=room:write (repeatable)",
-        )
-        sub.add_argument(
+        _repeatable(sub, "--user", "ID=SCOPES", "a user's accesses, e.g. alice=room:write")
+        _repeatable(
+            sub,
             "--group",
-            action="append",
-            default=[],
-            metavar="ID=SCOPES",
-            help="a group's accesses, e.g. viewers=room:read,room:presence:write (repeatable)",
+            "ID=SCOPES",
+            "a group's accesses, e.g. viewers=room:read,room:presence:write",
         )
-        sub.add_argument(
-            "--meta",
-            action="append",
-            default=[],
-            metavar="KEY=VALUE",
-            help="a metadata value (repeatable)",
-        )
+        _repeatable(sub, "--meta", "KEY=VALUE", "a metadata value")
 
     create = room_commands.add_parser("create", parents=[common], help="create a room")
     create.add_argument("room", help="room id")
@@ -117,20 +108,8 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     update = room_commands.add_parser("update", parents=[common], help="change a room")
     update.add_argument("room", help="room id")
     access_options(update, update=True)
-    update.add_argument(
-        "--remove-user",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="remove a user's entry (repeatable)",
-    )
-    update.add_argument(
-        "--remove-group",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="remove a group's entry (repeatable)",
-    )
+    _repeatable(update, "--remove-user", "ID", "remove a user's entry")
+    _repeatable(update, "--remove-group", "ID", "remove a group's entry")
 
     delete = room_commands.add_parser("delete", parents=[common], help="delete a room")
     delete.add_argument("room", help="room id")
@@ -139,9 +118,7 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     listing.add_argument("--user", help="rooms with an entry for this user")
     listing.add_argument("--group", action="append", default=None, help="rooms with this group")
     listing.add_argument("--org", help="rooms of this organization")
-    listing.add_argument(
-        "--meta", action="append", default=[], metavar="KEY=VALUE", help="metadata filter"
-    )
+    _repeatable(listing, "--meta", "KEY=VALUE", "metadata filter")
     listing.add_argument("--query", help="a raw query in Liveblocks' query language")
     listing.add_argument("--limit", type=int, default=None, help="stop after this many rooms")
 

@@ -8,12 +8,12 @@ refuses rooms of another organization (by room id prefix) before asking Livebloc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from liveblocks_auth.client import Liveblocks
 from liveblocks_auth.models import LiveblocksUser
-from liveblocks_auth.rooms import LiveblocksError
+from liveblocks_auth.rooms import LiveblocksError, Room
 
 __all__ = ["EXPECTED", "ROOMS", "USERS", "DemoUser", "room_policy", "seed_rooms"]
 
@@ -42,29 +42,27 @@ USERS: Final[Mapping[str, DemoUser]] = {
 READ_WITH_PRESENCE: Final = ["room:read", "room:presence:write"]
 
 
-@dataclass(frozen=True, slots=True)
-class DemoRoom:
-    id: str
-    default_accesses: list[str]
-    groups_accesses: dict[str, list[str]] = field(default_factory=dict)
-    users_accesses: dict[str, list[str]] = field(default_factory=dict)
-    organization_id: str = "acme"
-
-
-ROOMS: Final[Mapping[str, DemoRoom]] = {
+ROOMS: Final[Mapping[str, Room]] = {
     room.id: room
     for room in (
-        DemoRoom(
+        Room(
             "acme-roadmap",
             [],
             groups_accesses={"editors": ["room:write"], "viewers": READ_WITH_PRESENCE},
+            organization_id="acme",
         ),
-        DemoRoom("acme-handbook", READ_WITH_PRESENCE, users_accesses={"carol": ["room:write"]}),
-        DemoRoom(
+        Room(
+            "acme-handbook",
+            READ_WITH_PRESENCE,
+            users_accesses={"carol": ["room:write"]},
+            organization_id="acme",
+        ),
+        Room(
             "acme-private",
             [],
             groups_accesses={"editors": READ_WITH_PRESENCE},
             users_accesses={"alice": ["room:write"]},
+            organization_id="acme",
         ),
     )
 }

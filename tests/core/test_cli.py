@@ -44,21 +44,9 @@ def cli(fake: FakeLiveblocks) -> Cli:
 
 def test_rooms_create_with_readable_flags(cli: Cli) -> None:
     code, out, err = cli(
-        "rooms",
-        "create",
-        "acme-roadmap",
-        "--default",
-        "none",
-        "--group",
-        "editors=room:write",
-        "--group",
-        "viewers=room:read,room:presence:write",
-        "--user",
-        "carol=room:write",
-        "--org",
-        "acme",
-        "--meta",
-        "title=Roadmap",
+        *["rooms", "create", "acme-roadmap", "--default", "none", "--group", "editors=room:write"],
+        *["--group", "viewers=room:read,room:presence:write", "--user", "carol=room:write"],
+        *["--org", "acme", "--meta", "title=Roadmap"],
     )
     assert (code, err) == (0, "")
     assert "room acme-roadmap  (organization acme" in out

@@ -21,13 +21,7 @@ def manage(*argv: str) -> str:
 
 def test_rooms_through_the_management_command(fake: FakeLiveblocks) -> None:
     out = manage(
-        "rooms",
-        "create",
-        "acme-roadmap",
-        "--default",
-        "none",
-        "--group",
-        "editors=room:write",
+        *["rooms", "create", "acme-roadmap", "--default", "none", "--group", "editors=room:write"],
         "--org",
         "acme",
     )

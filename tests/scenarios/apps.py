@@ -49,45 +49,36 @@ class ExampleApp:
     ready_path: str = "/login/"
 
 
-DJANGO_PREPARE = [
-    [sys.executable, "manage.py", "migrate", "-v0"],
-    [sys.executable, "manage.py", "seed_demo"],
-]
+def django_app(name: str, server: list[str], **env: str) -> ExampleApp:
+    """The Django example under ``server`` (argv, with {port} filled in)."""
+    return ExampleApp(
+        name=name,
+        cwd=EXAMPLES / "django_app",
+        prepare=[
+            [sys.executable, "manage.py", "migrate", "-v0"],
+            [sys.executable, "manage.py", "seed_demo"],
+        ],
+        serve=lambda port: [part.format(port=port) for part in server],
+        login=django_login,
+        # pytest-django exports its own DJANGO_SETTINGS_MODULE: the example must not inherit it.
+        env={"DJANGO_SETTINGS_MODULE": "demo_project.settings", **env},
+    )
+
+
+GUNICORN = str(BIN / "gunicorn")
+UVICORN = str(BIN / "uvicorn")
 
 APPS: dict[str, ExampleApp] = {
-    "django-wsgi": ExampleApp(
-        name="django-wsgi",
-        cwd=EXAMPLES / "django_app",
-        prepare=DJANGO_PREPARE,
-        serve=lambda port: [
-            str(BIN / "gunicorn"),
-            "demo_project.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-        ],
-        login=django_login,
-        env={"DJANGO_SETTINGS_MODULE": "demo_project.settings"},
+    "django-wsgi": django_app(
+        "django-wsgi",
+        f"{GUNICORN} demo_project.wsgi:application --bind 127.0.0.1:{{port}} --workers 1 "
+        "--threads 4".split(),
     ),
-    "django-asgi": ExampleApp(
-        name="django-asgi",
-        cwd=EXAMPLES / "django_app",
-        prepare=DJANGO_PREPARE,
-        serve=lambda port: [
-            str(BIN / "uvicorn"),
-            "demo_project.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        login=django_login,
-        env={"DEMO_ASYNC": "1", "DJANGO_SETTINGS_MODULE": "demo_project.settings"},
+    "django-asgi": django_app(
+        "django-asgi",
+        f"{UVICORN} demo_project.asgi:application --host 127.0.0.1 --port {{port}} "
+        "--log-level warning".split(),
+        DEMO_ASYNC="1",
     ),
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._secret import Secret, validate_secret
+from ._secret import Secret, secret_from_setting, validate_secret
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
 from .config import DEFAULT_BASE_URL, RetryPolicy
 from .endpoint import (
@@ -14,7 +14,7 @@ from .endpoint import (
     TokenMode,
     UserResolver,
 )
-from .models import AuthResponse, LiveblocksUser
+from .models import AuthResponse, LiveblocksUser, user_from
 from .permissions import (
     Resolution,
     explain_room_permissions,
@@ -45,6 +45,8 @@ __all__ = [
     "UserResolver",
     "explain_room_permissions",
     "resolve_room_permissions",
+    "secret_from_setting",
+    "user_from",
     "validate_permissions",
     "validate_secret",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Final, NoReturn
 
@@ -65,3 +66,11 @@ def validate_secret(value: object, setting: str = "secret") -> Secret:
             "check that it was copied whole, without quotes or whitespace"
         )
     return Secret(value)
+
+
+def secret_from_setting(value: object, setting: str, env: str = "LIVEBLOCKS_SECRET_KEY") -> Secret:
+    """The secret from a setting (named ``setting`` in errors), else from ``$env``."""
+    if value is None:
+        value = os.environ.get(env)
+        setting = f"{setting} (or ${env})"
+    return validate_secret(value, setting)

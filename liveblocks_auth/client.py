@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import functools
 import http.cookiejar
-import os
 import random
 import time
 from collections.abc import (
@@ -32,7 +31,7 @@ from . import _protocol as proto
 from . import rooms
 from ._effects import drive, drive_async
 from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
-from ._secret import Secret, validate_secret
+from ._secret import Secret, secret_from_setting
 from .config import (
     DEFAULT_LIMITS,
     DEFAULT_RETRY,
@@ -89,11 +88,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         transport: TransportT | None = None,
         http_client: HttpT | None = None,
     ) -> None:
-        setting = "secret"
-        if secret is None:
-            secret = os.environ.get(ENV_SECRET_KEY)
-            setting = f"secret (or ${ENV_SECRET_KEY})"
-        self._secret = validate_secret(secret, setting)
+        self._secret = secret_from_setting(secret, "secret", ENV_SECRET_KEY)
         self.base_url = resolve_base_url(base_url)
         if timeout is None:
             timeout = DEFAULT_TIMEOUT

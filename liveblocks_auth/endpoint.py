@@ -25,7 +25,7 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -65,6 +65,13 @@ PermissionsHook: TypeAlias = Callable[
 ]
 Body: TypeAlias = "bytes | Iterable[bytes] | AsyncIterable[bytes]"
 
+
+class Headers(Protocol):
+    """Any header collection with ``items()``: a dict, Django's, Werkzeug's, Starlette's."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
 BASE_HEADERS: Final = (
     ("Content-Type", "application/json"),
     ("Cache-Control", "no-store"),
@@ -85,7 +92,7 @@ class AuthRequest:
     """
 
     method: str
-    headers: Mapping[str, str]
+    headers: Headers
     body: Body
     host: str | None = None
     context: Any = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,3 +44,20 @@ class AuthResponse:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+
+def user_from(
+    user: Any,
+    *,
+    user_id: Callable[[Any], str],
+    group_ids: Callable[[Any], Sequence[str]] | None = None,
+    user_info: Callable[[Any], Mapping[str, Any] | None] | None = None,
+    organization_id: Callable[[Any], str | None] | None = None,
+) -> LiveblocksUser:
+    """A LiveblocksUser from a framework's user object and the adapter's hooks."""
+    return LiveblocksUser(
+        id=user_id(user),
+        group_ids=group_ids(user) if group_ids else (),
+        info=user_info(user) if user_info else None,
+        organization_id=organization_id(user) if organization_id else None,
+    )

@@ -8,8 +8,7 @@ import threading
 import weakref
 from typing import Any
 
-from liveblocks_auth import AsyncLiveblocks, AuthEndpoint, Liveblocks, validate_secret
-from liveblocks_auth.config import ENV_SECRET_KEY
+from liveblocks_auth import AsyncLiveblocks, AuthEndpoint, Liveblocks, secret_from_setting
 
 from . import conf
 from .users import resolve_user
@@ -24,15 +23,8 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncLivebl
 
 def client_options() -> dict[str, Any]:
     """The client's constructor arguments from ``LIVEBLOCKS``; errors name the setting."""
-    import os
-
-    secret = conf.get("SECRET_KEY")
-    setting = conf.setting_name("SECRET_KEY")
-    if secret is None:
-        secret = os.environ.get(ENV_SECRET_KEY)
-        setting = f"{setting} (or ${ENV_SECRET_KEY})"
     return {
-        "secret": validate_secret(secret, setting),
+        "secret": secret_from_setting(conf.get("SECRET_KEY"), conf.setting_name("SECRET_KEY")),
         "base_url": conf.get("BASE_URL"),
         "timeout": conf.get("TIMEOUT"),
         "transport": conf.get("TRANSPORT"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from liveblocks_auth import LiveblocksUser
+from liveblocks_auth import LiveblocksUser, user_from
 
 from . import conf
 
@@ -35,12 +35,12 @@ def resolve_user(request: HttpRequest) -> LiveblocksUser | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    user_id, user_info, group_ids = (conf.hook(n) for n in ("USER_ID", "USER_INFO", "GROUP_IDS"))
-    organization = conf.hook("ORGANIZATION_ID")
+    user_id = conf.hook("USER_ID")
     assert user_id is not None
-    return LiveblocksUser(
-        id=user_id(user),
-        group_ids=group_ids(user) if group_ids else (),
-        info=user_info(user) if user_info else None,
-        organization_id=organization(user) if organization else None,
+    return user_from(
+        user,
+        user_id=user_id,
+        group_ids=conf.hook("GROUP_IDS"),
+        user_info=conf.hook("USER_INFO"),
+        organization_id=conf.hook("ORGANIZATION_ID"),
     )

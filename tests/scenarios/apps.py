@@ -26,15 +26,18 @@ EXAMPLES = ROOT / "examples"
 BIN = Path(sys.executable).parent
 
 
-def django_login(client: httpx.Client, username: str) -> None:
-    page = client.get("/login/")
-    page.raise_for_status()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token is not None, "no CSRF token on the Django login page"
-    answer = client.post(
-        "/login/", data={"username": username, "csrfmiddlewaretoken": token.group(1)}
-    )
-    assert answer.status_code == 302, answer.text
+def form_login(token_field: str) -> Callable[[httpx.Client, str], None]:
+    """Log in through the example's own login form, CSRF token included."""
+
+    def login(client: httpx.Client, username: str) -> None:
+        page = client.get("/login/")
+        page.raise_for_status()
+        token = re.search(rf'name="{token_field}" value="([^"]+)"', page.text)
+        assert token is not None, f"no {token_field} on the login page"
+        answer = client.post("/login/", data={"username": username, token_field: token.group(1)})
+        assert answer.status_code in (302, 303), answer.text
+
+    return login
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def django_app(name: str, server: list[str], **env: str) -> ExampleApp:
             [sys.executable, "manage.py", "seed_demo"],
         ],
         serve=lambda port: [part.format(port=port) for part in server],
-        login=django_login,
+        login=form_login("csrfmiddlewaretoken"),
         # pytest-django exports its own DJANGO_SETTINGS_MODULE: the example must not inherit it.
         env={"DJANGO_SETTINGS_MODULE": "demo_project.settings", **env},
     )
@@ -73,6 +76,25 @@ APPS: dict[str, ExampleApp] = {
         "django-wsgi",
         f"{GUNICORN} demo_project.wsgi:application --bind 127.0.0.1:{{port}} --workers 1 "
         "--threads 4".split(),
+    ),
+    "flask": ExampleApp(
+        name="flask",
+        cwd=EXAMPLES / "flask_app",
+        prepare=[[str(BIN / "flask"), "--app", "app", "seed-demo"]],
+        serve=lambda port: [
+            GUNICORN,
+            "app:create_app()",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+        ],
+        login=form_login("csrf_token"),
+        session_cookie="session",
     ),
     "django-asgi": django_app(
         "django-asgi",

@@ -1,0 +1,120 @@
+"""The Flask example: Flask-Login, users in SQLite, Flask-WTF's CSRFProtect, Liveblocks auth.
+
+export LIVEBLOCKS_SECRET_KEY=sk_localdev LIVEBLOCKS_BASE_URL=http://127.0.0.1:1153
+flask --app app seed-demo && gunicorn 'app:create_app()'
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import CSRFProtect
+
+from liveblocks_auth.testing.demo import ROOMS, USERS, room_policy
+from liveblocks_auth_flask import LiveblocksAuth
+
+liveblocks = LiveblocksAuth()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+@dataclass
+class User(UserMixin):  # type: ignore[misc]
+    id: str
+    name: str
+    organization: str
+    groups: list[str]
+
+
+def db() -> sqlite3.Connection:
+    if "db" not in g:
+        g.db = sqlite3.connect(os.environ.get("DEMO_DB", "demo.sqlite3"))
+        g.db.row_factory = sqlite3.Row
+    connection: sqlite3.Connection = g.db
+    return connection
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    row = db().execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    if row is None:
+        return None
+    return User(
+        row["id"], row["name"], row["organization"], [x for x in row["groups"].split(",") if x]
+    )
+
+
+# The Liveblocks identity of the Flask-Login user (its id is get_id(), its name user.name).
+@liveblocks.group_ids
+def group_ids(user: User) -> list[str]:
+    return user.groups
+
+
+@liveblocks.organization_id
+def organization_id(user: User) -> str:
+    return user.organization
+
+
+# Refuse (403) rooms of another organization before asking Liveblocks.
+liveblocks.room_policy(room_policy)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY", "demo-only-not-secret")
+    app.config.update(config or {})
+    login_manager.init_app(app)
+    login_manager.login_view = "login"
+    csrf.init_app(app)
+    liveblocks.init_app(app)  # POST /api/liveblocks-auth
+
+    @app.teardown_appcontext
+    def close_db(_: BaseException | None) -> None:
+        connection = g.pop("db", None)
+        if connection is not None:
+            connection.close()
+
+    @app.get("/login/")
+    def login() -> str:
+        return render_template("login.html", users=USERS.values())
+
+    @app.post("/login/")
+    def do_login() -> Any:
+        user = load_user(request.form.get("username", ""))
+        if user is None:
+            return render_template("login.html", users=USERS.values(), error=True), 400
+        login_user(user)
+        return redirect(url_for("home"))
+
+    @app.post("/logout/")
+    def logout() -> Any:
+        logout_user()
+        return redirect(url_for("login"))
+
+    @app.get("/")
+    def home() -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("login"))
+        return jsonify(user=current_user.id, rooms=list(ROOMS))
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Create the demo users (alice, bob, carol, dave) in SQLite."""
+        connection = db()
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS users "
+            "(id TEXT PRIMARY KEY, name TEXT, organization TEXT, groups TEXT)"
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
+            [(u.username, u.name, u.organization, ",".join(u.groups)) for u in USERS.values()],
+        )
+        connection.commit()
+        print(f"demo users: {', '.join(USERS)}")
+
+    return app

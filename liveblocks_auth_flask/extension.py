@@ -1,0 +1,277 @@
+"""The Flask extension: ``LiveblocksAuth(app)`` serves ``POST /api/liveblocks-auth``.
+
+A thin translation onto the core endpoint. Per-app state (client, endpoint) lives in
+``app.extensions["liveblocks_auth"]``; the extension object only holds the hooks registered with
+its decorators, so one extension can serve several apps (app factories, tests).
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from liveblocks_auth import (
+    AuthEndpoint,
+    AuthRequest,
+    EndpointResponse,
+    Liveblocks,
+    LiveblocksUser,
+    secret_from_setting,
+    user_from,
+)
+
+from .signals import token_denied, token_issued
+
+__all__ = ["LiveblocksAuth"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXTENSION_KEY = "liveblocks_auth"
+
+#: Config keys and their defaults (constructor options use the lower-case name without prefix).
+CONFIG_DEFAULTS: dict[str, Any] = {
+    "LIVEBLOCKS_SECRET_KEY": None,  # None: $LIVEBLOCKS_SECRET_KEY
+    "LIVEBLOCKS_BASE_URL": None,  # None: $LIVEBLOCKS_BASE_URL, else the cloud
+    "LIVEBLOCKS_AUTH_URL": "/api/liveblocks-auth",
+    "LIVEBLOCKS_TOKEN_MODE": "id",
+    "LIVEBLOCKS_ALLOWED_ORIGINS": [],
+    "LIVEBLOCKS_TIMEOUT": None,
+    "LIVEBLOCKS_TRANSPORT": None,
+    "LIVEBLOCKS_REGISTER_BLUEPRINT": True,
+}
+HOOK_NAMES = (
+    "user_resolver",
+    "group_ids",
+    "user_info",
+    "organization_id",
+    "room_policy",
+    "permissions",
+)
+
+
+@dataclass
+class _AppState:
+    client: Liveblocks
+    endpoint: AuthEndpoint
+
+
+def _identity(user: Any) -> str:
+    """The id of a Flask-Login user (``get_id()``) or of ``g.user`` (``.id`` or ``["id"]``)."""
+    if hasattr(user, "get_id"):
+        return str(user.get_id())
+    if isinstance(user, Mapping) or hasattr(user, "keys"):
+        return str(user["id"])
+    if hasattr(user, "id"):
+        return str(user.id)
+    raise TypeError(
+        "cannot tell the id of g.user: give it an `id`, or register "
+        "@liveblocks.user_resolver returning a LiveblocksUser"
+    )
+
+
+def _default_user_info(user: Any) -> dict[str, Any] | None:
+    for key in ("name", "username"):
+        value = user.get(key) if isinstance(user, Mapping) else getattr(user, key, None)
+        if isinstance(value, str) and value:
+            return {"name": value}
+    return None
+
+
+def _current_user() -> Any:
+    """Flask-Login's authenticated ``current_user`` when installed, else ``g.user``, else None."""
+    try:
+        from flask_login import current_user  # type: ignore[import-untyped]
+    except ImportError:
+        current_user = None
+    if current_user is not None and getattr(current_app, "login_manager", None) is not None:
+        return current_user if current_user.is_authenticated else None
+    return g.get("user")
+
+
+class LiveblocksAuth:
+    """Liveblocks authentication for a Flask app.
+
+    ``LiveblocksAuth(app)`` or ``liveblocks = LiveblocksAuth(); liveblocks.init_app(app)``.
+    Options (``secret``, ``base_url``, ``auth_url``, ``token_mode``, ``allowed_origins``,
+    ``timeout``, ``transport``, ``register_blueprint``) override ``LIVEBLOCKS_*`` config keys;
+    hooks may be passed as options too (``room_policy=...``) or registered with the decorators.
+    """
+
+    def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        self._hooks: dict[str, Callable[..., Any] | None] = dict.fromkeys(HOOK_NAMES)
+        for name in HOOK_NAMES:
+            if name in options:
+                self._hooks[name] = options.pop(name)
+        unknown = {f"LIVEBLOCKS_{key.upper()}" for key in options} - set(CONFIG_DEFAULTS)
+        if unknown:
+            raise TypeError(f"LiveblocksAuth got unknown options: {', '.join(sorted(unknown))}")
+        self._options = {f"LIVEBLOCKS_{key.upper()}": value for key, value in options.items()}
+        if app is not None:
+            self.init_app(app)
+
+    # --- decorators (like Flask-Login's user_loader): each returns the function ---
+
+    def _register(self, name: str, function: F) -> F:
+        self._hooks[name] = function
+        return function
+
+    def user_resolver(self, function: F) -> F:
+        """``() -> LiveblocksUser | None``: who is logged in (replaces the default lookup)."""
+        return self._register("user_resolver", function)
+
+    def group_ids(self, function: F) -> F:
+        """``(user) -> list[str]`` for the default lookup's user."""
+        return self._register("group_ids", function)
+
+    def user_info(self, function: F) -> F:
+        """``(user) -> dict`` for the default lookup's user (default: its name/username)."""
+        return self._register("user_info", function)
+
+    def organization_id(self, function: F) -> F:
+        """``(user) -> str | None`` for the default lookup's user."""
+        return self._register("organization_id", function)
+
+    def room_policy(self, function: F) -> F:
+        """``(LiveblocksUser, room) -> bool``: False answers 403 before any Liveblocks call."""
+        return self._register("room_policy", function)
+
+    def permissions(self, function: F) -> F:
+        """``(LiveblocksUser, room) -> {pattern: scopes}`` for access-token mode."""
+        return self._register("permissions", function)
+
+    # --- binding to an app ---
+
+    def _config(self, app: Flask, key: str) -> Any:
+        if key in self._options:
+            return self._options[key]
+        return app.config.get(key, CONFIG_DEFAULTS[key])
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to ``app``: check the config now (not at the first request), make the client,
+        register the blueprint and the ``flask liveblocks`` commands."""
+        config = partial(self._config, app)
+        client = Liveblocks(
+            secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY"),
+            base_url=config("LIVEBLOCKS_BASE_URL"),
+            timeout=config("LIVEBLOCKS_TIMEOUT"),
+            transport=config("LIVEBLOCKS_TRANSPORT"),
+        )
+        atexit.register(client.close)
+        try:
+            endpoint = AuthEndpoint(
+                self._resolve_user,
+                room_policy=lambda user, room: self._call_hook("room_policy", True, user, room),
+                token_mode=config("LIVEBLOCKS_TOKEN_MODE"),
+                permissions=self._permissions,
+                allowed_origins=config("LIVEBLOCKS_ALLOWED_ORIGINS"),
+            )
+        except ValueError as exc:
+            client.close()
+            raise ValueError(f"LIVEBLOCKS_* config: {exc}") from None
+        app.extensions[EXTENSION_KEY] = _AppState(client, endpoint)
+        if config("LIVEBLOCKS_REGISTER_BLUEPRINT"):
+            app.register_blueprint(self.blueprint(config("LIVEBLOCKS_AUTH_URL")))
+        # Flask-WTF's CSRFProtect may be set up before or after us: exempt our blueprint from
+        # an app-level hook placed first, before CSRFProtect's own.
+        app.before_request_funcs.setdefault(None, []).insert(0, _exempt_from_flask_wtf)
+        from .cli import liveblocks_command
+
+        app.cli.add_command(liveblocks_command)
+
+    def blueprint(self, url: str = CONFIG_DEFAULTS["LIVEBLOCKS_AUTH_URL"]) -> Blueprint:
+        """A blueprint serving the endpoint at ``url``, to register yourself (for example under
+        a prefix) when ``LIVEBLOCKS_REGISTER_BLUEPRINT`` is False."""
+        bp = Blueprint(EXTENSION_KEY, __name__)
+        bp.add_url_rule(
+            url,
+            "auth",
+            auth_view,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 as JSON
+            provide_automatic_options=False,
+        )
+        return bp
+
+    # --- hooks ---
+
+    def _call_hook(self, name: str, default: Any, *args: Any) -> Any:
+        hook = self._hooks[name]
+        return default if hook is None else hook(*args)
+
+    def _permissions(self, user: LiveblocksUser, room: str | None) -> Any:
+        # Hooks may be registered after init_app (like Flask-Login's user_loader), so a missing
+        # one is only known here.
+        hook = self._hooks["permissions"]
+        if hook is None:
+            raise RuntimeError(
+                "LIVEBLOCKS_TOKEN_MODE is 'access' but no permissions hook is registered: "
+                "decorate a function (user, room) -> {pattern: scopes} with @liveblocks.permissions"
+            )
+        return hook(user, room)
+
+    def _resolve_user(self, context: Any) -> LiveblocksUser | None:
+        resolver = self._hooks["user_resolver"]
+        if resolver is not None:
+            resolved: LiveblocksUser | None = resolver()
+            return resolved
+        user = _current_user()
+        if user is None:
+            return None
+        return user_from(
+            user,
+            user_id=_identity,
+            group_ids=self._hooks["group_ids"],
+            user_info=self._hooks["user_info"] or _default_user_info,
+            organization_id=self._hooks["organization_id"],
+        )
+
+
+def _exempt_from_flask_wtf() -> None:
+    csrf = current_app.extensions.get("csrf")
+    if csrf is not None and request.blueprint == EXTENSION_KEY:
+        csrf.exempt(current_app.blueprints[EXTENSION_KEY])
+
+
+def state(app: Flask | None = None) -> _AppState:
+    app = app or current_app
+    try:
+        found: _AppState = app.extensions[EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError(
+            "LiveblocksAuth is not set up on this app: call LiveblocksAuth(app) or init_app(app)"
+        ) from None
+    return found
+
+
+def _body() -> Iterable[bytes]:
+    return iter(partial(request.stream.read, 4096), b"")
+
+
+def to_auth_request() -> AuthRequest:
+    return AuthRequest(
+        method=request.method,
+        headers=request.headers,
+        body=_body(),
+        host=request.host,
+        context=request,
+    )
+
+
+def to_response(answer: EndpointResponse) -> Response:
+    return Response(answer.body, status=answer.status, headers=list(answer.headers))
+
+
+def auth_view() -> Response:
+    app_state = state()
+    answer = app_state.endpoint.handle(to_auth_request(), app_state.client)
+    signal = token_issued if answer.issued else token_denied
+    signal.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        user=answer.user,
+        room=answer.room,
+        status=answer.status,
+    )
+    return to_response(answer)

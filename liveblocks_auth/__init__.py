@@ -14,7 +14,7 @@ from .endpoint import (
     TokenMode,
     UserResolver,
 )
-from .models import AuthResponse, LiveblocksUser, user_from
+from .models import AuthResponse, LiveblocksUser, user_from, user_from_async
 from .permissions import (
     Resolution,
     explain_room_permissions,
@@ -47,6 +47,7 @@ __all__ = [
     "resolve_room_permissions",
     "secret_from_setting",
     "user_from",
+    "user_from_async",
     "validate_permissions",
     "validate_secret",
 ]

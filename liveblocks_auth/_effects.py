@@ -6,8 +6,13 @@ with blocking calls and ``drive_async`` with awaited ones, sending each result b
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Generator
+from functools import partial
 from typing import Any, TypeVar
+
+import anyio.to_thread
 
 E = TypeVar("E")
 T = TypeVar("T")
@@ -29,3 +34,34 @@ async def drive_async(flow: Generator[E, Any, T], perform: Callable[[E], Awaitab
             effect = flow.send(await perform(effect))
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
+
+
+def is_async_callable(function: Callable[..., Any]) -> bool:
+    while isinstance(function, partial):
+        function = function.func
+    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
+        getattr(function, "__call__", None)  # noqa: B004 - async callable objects
+    )
+
+
+async def _await(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+def call_sync(function: Callable[..., Any], *args: Any) -> Any:
+    """Call a sync or async hook from blocking code (an async one runs to completion)."""
+    result = function(*args)
+    return asyncio.run(_await(result)) if inspect.isawaitable(result) else result
+
+
+async def call_async(
+    function: Callable[..., Any],
+    *args: Any,
+    run_sync: Callable[..., Awaitable[Any]] | None = None,
+) -> Any:
+    """Call a sync or async hook from async code: a sync one runs in a worker thread
+    (``run_sync(fn, *args)``, default ``anyio.to_thread.run_sync``), never on the event loop."""
+    if is_async_callable(function):
+        return await function(*args)
+    result = await (run_sync or anyio.to_thread.run_sync)(function, *args)
+    return await result if inspect.isawaitable(result) else result

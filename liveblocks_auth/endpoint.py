@@ -10,8 +10,6 @@ Liveblocks); the sync and async drivers only perform those effects.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 import logging
 from collections.abc import (
@@ -24,14 +22,11 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
-import anyio.to_thread
-
 from . import _protocol as proto
-from ._effects import drive, drive_async
+from ._effects import call_async, call_sync, drive, drive_async
 from .client import AsyncLiveblocks, Liveblocks
 from .config import MAX_REQUEST_BODY, MAX_ROOM_ID_LENGTH
 from .models import AuthResponse, LiveblocksUser
@@ -275,14 +270,6 @@ _Effect: TypeAlias = "_ReadBody | _CallHook | _Upstream"
 _Flow: TypeAlias = Generator[_Effect, Any, EndpointResponse]
 
 
-def _is_async_callable(fn: Callable[..., Any]) -> bool:
-    while isinstance(fn, partial):
-        fn = fn.func
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
-    )
-
-
 @dataclass
 class AuthEndpoint:
     """The auth endpoint's policy: who the user is, what they may enter, which token to get.
@@ -385,8 +372,7 @@ class AuthEndpoint:
             if isinstance(effect, _ReadBody):
                 return _read_sync(effect)
             if isinstance(effect, _CallHook):
-                result = effect.hook(*effect.args)
-                return asyncio.run(_await(result)) if inspect.isawaitable(result) else result
+                return call_sync(effect.hook, *effect.args)
             return client.auth_call(effect.request)
 
         return drive(self._flow(request), perform)
@@ -403,23 +389,15 @@ class AuthEndpoint:
         Sync hooks run in a worker thread (``run_sync(fn, *args)``, default
         ``anyio.to_thread.run_sync``; Django passes ``sync_to_async`` so the ORM is safe).
         """
-        to_thread = run_sync or anyio.to_thread.run_sync
 
         async def perform(effect: _Effect) -> Any:
             if isinstance(effect, _ReadBody):
                 return await _read_async(effect)
             if isinstance(effect, _CallHook):
-                if _is_async_callable(effect.hook):
-                    return await effect.hook(*effect.args)
-                result = await to_thread(effect.hook, *effect.args)
-                return await result if inspect.isawaitable(result) else result
+                return await call_async(effect.hook, *effect.args, run_sync=run_sync)
             return await client.auth_call(effect.request)
 
         return await drive_async(self._flow(request), perform)
-
-
-async def _await(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
 
 
 def _read_sync(effect: _ReadBody) -> bytes | Refused:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from ._effects import call_async, call_sync, drive, drive_async
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,24 @@ class AuthResponse:
         return self.status == 200
 
 
+UserHook = Callable[[Any], Any]
+
+
+def _user_flow(
+    user: Any,
+    user_id: UserHook,
+    group_ids: UserHook | None,
+    user_info: UserHook | None,
+    organization_id: UserHook | None,
+) -> Generator[tuple[UserHook, Any], Any, LiveblocksUser]:
+    return LiveblocksUser(
+        id=(yield user_id, user),
+        group_ids=(yield group_ids, user) if group_ids else (),
+        info=(yield user_info, user) if user_info else None,
+        organization_id=(yield organization_id, user) if organization_id else None,
+    )
+
+
 def user_from(
     user: Any,
     *,
@@ -54,10 +74,22 @@ def user_from(
     user_info: Callable[[Any], Mapping[str, Any] | None] | None = None,
     organization_id: Callable[[Any], str | None] | None = None,
 ) -> LiveblocksUser:
-    """A LiveblocksUser from a framework's user object and the adapter's hooks."""
-    return LiveblocksUser(
-        id=user_id(user),
-        group_ids=group_ids(user) if group_ids else (),
-        info=user_info(user) if user_info else None,
-        organization_id=organization_id(user) if organization_id else None,
+    """A LiveblocksUser from a framework's user object and the adapter's hooks (sync or async)."""
+    flow = _user_flow(user, user_id, group_ids, user_info, organization_id)
+    return drive(flow, lambda hook_and_user: call_sync(*hook_and_user))
+
+
+async def user_from_async(
+    user: Any,
+    *,
+    user_id: Callable[[Any], Any],
+    group_ids: Callable[[Any], Any] | None = None,
+    user_info: Callable[[Any], Any] | None = None,
+    organization_id: Callable[[Any], Any] | None = None,
+    run_sync: Callable[..., Awaitable[Any]] | None = None,
+) -> LiveblocksUser:
+    """:func:`user_from` for async code: async hooks are awaited, sync ones run in a thread."""
+    flow = _user_flow(user, user_id, group_ids, user_info, organization_id)
+    return await drive_async(
+        flow, lambda hook_and_user: call_async(*hook_and_user, run_sync=run_sync)
     )

@@ -26,15 +26,18 @@ EXAMPLES = ROOT / "examples"
 BIN = Path(sys.executable).parent
 
 
-def form_login(token_field: str) -> Callable[[httpx.Client, str], None]:
-    """Log in through the example's own login form, CSRF token included."""
+def form_login(token_field: str | None) -> Callable[[httpx.Client, str], None]:
+    """Log in through the example's own login form, CSRF token included when it has one."""
 
     def login(client: httpx.Client, username: str) -> None:
         page = client.get("/login/")
         page.raise_for_status()
-        token = re.search(rf'name="{token_field}" value="([^"]+)"', page.text)
-        assert token is not None, f"no {token_field} on the login page"
-        answer = client.post("/login/", data={"username": username, token_field: token.group(1)})
+        data = {"username": username}
+        if token_field is not None:
+            token = re.search(rf'name="{token_field}" value="([^"]+)"', page.text)
+            assert token is not None, f"no {token_field} on the login page"
+            data[token_field] = token.group(1)
+        answer = client.post("/login/", data=data)
         assert answer.status_code in (302, 303), answer.text
 
     return login
@@ -94,6 +97,23 @@ APPS: dict[str, ExampleApp] = {
             "8",
         ],
         login=form_login("csrf_token"),
+        session_cookie="session",
+    ),
+    "starlette": ExampleApp(
+        name="starlette",
+        cwd=EXAMPLES / "starlette_app",
+        prepare=[[sys.executable, "app.py", "seed-demo"]],
+        serve=lambda port: [
+            UVICORN,
+            "app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        login=form_login(None),
         session_cookie="session",
     ),
     "django-asgi": django_app(

@@ -1,0 +1,162 @@
+"""The Starlette example: sessions, AuthenticationMiddleware, users in SQLite, Liveblocks auth.
+
+export LIVEBLOCKS_SECRET_KEY=sk_localdev LIVEBLOCKS_BASE_URL=http://127.0.0.1:1153
+python app.py seed-demo && uvicorn app:app
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from liveblocks_auth import LiveblocksUser
+from liveblocks_auth.testing.demo import ROOMS, USERS, room_policy
+from liveblocks_auth_starlette import LiveblocksAuth
+
+DB = os.environ.get("DEMO_DB", "demo.sqlite3")
+
+
+@dataclass
+class DemoUser(BaseUser):
+    username: str
+    name: str
+    organization: str
+    groups: list[str]
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def identity(self) -> str:
+        return self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+def load_user(username: str) -> DemoUser | None:
+    with sqlite3.connect(DB) as connection:
+        row = connection.execute(
+            "SELECT id, name, organization, groups FROM users WHERE id = ?", (username,)
+        ).fetchone()
+    if row is None:
+        return None
+    return DemoUser(row[0], row[1], row[2], [g for g in row[3].split(",") if g])
+
+
+class SessionBackend(AuthenticationBackend):
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        username = conn.session.get("user")
+        if not username:
+            return None
+        user = await anyio.to_thread.run_sync(load_user, username)  # SQLite off the event loop
+        return (AuthCredentials(["authenticated"]), user) if user else None
+
+
+async def group_ids(user: DemoUser) -> list[str]:
+    return user.groups
+
+
+async def organization_id(user: DemoUser) -> str:
+    return user.organization
+
+
+async def same_organization(user: LiveblocksUser, room: str | None) -> bool:
+    return room_policy(user, room)  # refuse (403) rooms of another organization
+
+
+liveblocks = LiveblocksAuth(
+    group_ids=group_ids, organization_id=organization_id, room_policy=same_organization
+)
+
+LOGIN = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Liveblocks demo — log in</title></head><body>
+<h1>Log in (demo mode: no passwords)</h1>{error}
+<form method="post" action="/login/"><select name="username">{options}</select>
+<button type="submit">Log in</button></form></body></html>"""
+
+
+def login_page(error: bool = False, status: int = 200) -> HTMLResponse:
+    options = "".join(
+        f'<option value="{html.escape(u.username)}">{html.escape(u.name)} ({u.organization})'
+        "</option>"
+        for u in USERS.values()
+    )
+    alert = '<p role="alert">Unknown demo user.</p>' if error else ""
+    return HTMLResponse(LOGIN.format(error=alert, options=options), status_code=status)
+
+
+async def login(request: Request) -> Response:
+    if request.method == "GET":
+        return login_page()
+    form = parse_qs((await request.body()).decode())
+    username = form.get("username", [""])[0]
+    if await anyio.to_thread.run_sync(load_user, username) is None:
+        return login_page(error=True, status=400)
+    request.session["user"] = username
+    return RedirectResponse("/", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login/", status_code=303)
+
+
+async def home(request: Request) -> Response:
+    if not request.user.is_authenticated:
+        return RedirectResponse("/login/", status_code=303)
+    return JSONResponse({"user": request.user.identity, "rooms": list(ROOMS)})
+
+
+app = Starlette(
+    routes=[
+        *liveblocks.routes,  # POST /api/liveblocks-auth
+        Route("/", home),
+        Route("/login/", login, methods=["GET", "POST"]),
+        Route("/logout/", logout, methods=["POST"]),
+    ],
+    middleware=[
+        Middleware(
+            SessionMiddleware,
+            secret_key=os.environ.get("STARLETTE_SECRET_KEY", "demo-only-not-secret"),
+        ),
+        Middleware(AuthenticationMiddleware, backend=SessionBackend()),
+    ],
+    lifespan=liveblocks.lifespan,
+)
+
+
+def seed_demo() -> None:
+    with sqlite3.connect(DB) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS users "
+            "(id TEXT PRIMARY KEY, name TEXT, organization TEXT, groups TEXT)"
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
+            [(u.username, u.name, u.organization, ",".join(u.groups)) for u in USERS.values()],
+        )
+    print(f"demo users: {', '.join(USERS)}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["seed-demo"]:
+        seed_demo()
+    else:
+        sys.exit("usage: python app.py seed-demo")

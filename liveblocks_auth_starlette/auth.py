@@ -1,0 +1,177 @@
+"""``LiveblocksAuth``: routes serving ``POST /api/liveblocks-auth`` and a lifespan that owns one
+pooled ``AsyncLiveblocks``. A thin translation onto the core endpoint; the event loop is never
+blocked (sync hooks run in a worker thread, the body is read as a stream)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from liveblocks_auth import (
+    AsyncLiveblocks,
+    AuthEndpoint,
+    AuthRequest,
+    EndpointResponse,
+    LiveblocksUser,
+    PermissionsHook,
+    RoomPolicy,
+    TokenMode,
+    secret_from_setting,
+    user_from_async,
+)
+from liveblocks_auth.config import MAX_REQUEST_BODY, resolve_base_url
+
+__all__ = ["LiveblocksAuth"]
+
+logger = logging.getLogger("liveblocks_auth")
+Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+
+
+async def _identity(user: Any) -> str:
+    # BaseUser.identity raises NotImplementedError; SimpleUser only has a display_name.
+    try:
+        identity = user.identity
+    except NotImplementedError:
+        identity = user.display_name
+    return str(identity)
+
+
+async def _display_name(user: Any) -> dict[str, Any] | None:
+    try:
+        name = user.display_name
+    except NotImplementedError:
+        return None
+    return {"name": name} if isinstance(name, str) and name else None
+
+
+class LiveblocksAuth:
+    """Liveblocks authentication for Starlette and FastAPI.
+
+    ``resolve_user(request)`` (sync or async) returns a LiveblocksUser or None; by default the
+    authenticated ``request.user`` of ``AuthenticationMiddleware`` is used (id from ``identity``,
+    else ``display_name``; name from ``display_name``), shaped by the optional ``group_ids``,
+    ``user_info`` and ``organization_id`` hooks ``(user) -> value``. Sync hooks run in a thread.
+    Configuration errors raise here, at construction.
+    """
+
+    def __init__(
+        self,
+        secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        resolve_user: Callable[[Request], Any] | None = None,
+        group_ids: Callable[[Any], Any] | None = None,
+        user_info: Callable[[Any], Any] | None = None,
+        organization_id: Callable[[Any], Any] | None = None,
+        room_policy: RoomPolicy | None = None,
+        token_mode: TokenMode = "id",
+        permissions: PermissionsHook | None = None,
+        allowed_origins: Iterable[str] = (),
+        path: str = "/api/liveblocks-auth",
+        timeout: httpx.Timeout | float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_body_size: int = MAX_REQUEST_BODY,
+    ) -> None:
+        self._client_options: dict[str, Any] = {
+            "secret": secret_from_setting(secret, "secret"),
+            "base_url": base_url,
+            "timeout": timeout,
+            "transport": transport,
+        }
+        resolve_base_url(base_url)  # a bad URL fails here, at construction, not at startup
+        self._user_hooks = {
+            "group_ids": group_ids,
+            "user_info": user_info or _display_name,
+            "organization_id": organization_id,
+        }
+        self.endpoint = AuthEndpoint(
+            resolve_user or self._default_user,
+            room_policy=room_policy,
+            token_mode=token_mode,
+            permissions=permissions,
+            allowed_origins=allowed_origins,
+            max_body_size=max_body_size,
+        )
+        self.path = path
+        self._client: AsyncLiveblocks | None = None
+
+    @property
+    def client(self) -> AsyncLiveblocks:
+        """The lifespan's client (an error names the fix when the lifespan is not running)."""
+        if self._client is None:
+            raise RuntimeError(
+                "LiveblocksAuth's lifespan is not running: pass lifespan=liveblocks.lifespan to "
+                "Starlette()/FastAPI(), or enter `async with liveblocks.lifespan(app):` in yours"
+            )
+        return self._client
+
+    @property
+    def routes(self) -> list[Route]:
+        """The route(s) to put in ``routes=[...]``, under a ``Mount``, or in a FastAPI app."""
+        return [
+            Route(
+                self.path,
+                self.handle,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 JSON
+                name="liveblocks_auth",
+                include_in_schema=False,
+            )
+        ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Any = None) -> AsyncIterator[None]:
+        """Open one pooled AsyncLiveblocks for the app's life; close it at shutdown."""
+        async with AsyncLiveblocks(**self._client_options) as client:
+            self._client = client
+            try:
+                yield
+            finally:
+                self._client = None
+
+    def wrap_lifespan(self, lifespan: Lifespan) -> Lifespan:
+        """Compose with the app's own lifespan: ``lifespan=liveblocks.wrap_lifespan(mine)``."""
+
+        @contextlib.asynccontextmanager
+        async def combined(app: Any) -> AsyncIterator[Any]:
+            async with self.lifespan(app), lifespan(app) as state:
+                yield state
+
+        return combined
+
+    async def _default_user(self, request: Request) -> LiveblocksUser | None:
+        if "user" not in request.scope:
+            raise RuntimeError(
+                "request.user is not set: add AuthenticationMiddleware, or pass "
+                "resolve_user=... to LiveblocksAuth"
+            )
+        user = request.user
+        if not getattr(user, "is_authenticated", False):
+            return None
+        hooks: Mapping[str, Any] = self._user_hooks
+        return await user_from_async(user, user_id=_identity, **hooks)
+
+    async def handle(self, request: Request) -> Response:
+        """The endpoint (a Starlette request handler)."""
+        answer = await self.endpoint.handle_async(to_auth_request(request), self.client)
+        return to_response(answer)
+
+
+def to_auth_request(request: Request) -> AuthRequest:
+    return AuthRequest(
+        method=request.method,
+        headers=request.headers,
+        body=request.stream(),
+        host=request.url.netloc,
+        context=request,
+    )
+
+
+def to_response(answer: EndpointResponse) -> Response:
+    return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))

@@ -15,7 +15,13 @@ from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import CSRFProtect
 
-from liveblocks_auth.testing.demo import ROOMS, USERS, room_policy
+from liveblocks_auth.testing.demo import (
+    ROOMS,
+    USERS,
+    find_sqlite_user,
+    room_policy,
+    seed_sqlite_users,
+)
 from liveblocks_auth_flask import LiveblocksAuth
 
 liveblocks = LiveblocksAuth()
@@ -34,18 +40,15 @@ class User(UserMixin):  # type: ignore[misc]
 def db() -> sqlite3.Connection:
     if "db" not in g:
         g.db = sqlite3.connect(os.environ.get("DEMO_DB", "demo.sqlite3"))
-        g.db.row_factory = sqlite3.Row
     connection: sqlite3.Connection = g.db
     return connection
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    row = db().execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-    if row is None:
-        return None
-    return User(
-        row["id"], row["name"], row["organization"], [x for x in row["groups"].split(",") if x]
+    found = find_sqlite_user(db(), user_id)
+    return (
+        User(found.username, found.name, found.organization, list(found.groups)) if found else None
     )
 
 
@@ -105,16 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Create the demo users (alice, bob, carol, dave) in SQLite."""
-        connection = db()
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS users "
-            "(id TEXT PRIMARY KEY, name TEXT, organization TEXT, groups TEXT)"
-        )
-        connection.executemany(
-            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
-            [(u.username, u.name, u.organization, ",".join(u.groups)) for u in USERS.values()],
-        )
-        connection.commit()
+        seed_sqlite_users(db())
         print(f"demo users: {', '.join(USERS)}")
 
     return app

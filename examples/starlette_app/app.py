@@ -6,6 +6,7 @@ python app.py seed-demo && uvicorn app:app
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sqlite3
@@ -24,7 +25,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from liveblocks_auth import LiveblocksUser
-from liveblocks_auth.testing.demo import ROOMS, USERS, room_policy
+from liveblocks_auth.testing.demo import (
+    ROOMS,
+    USERS,
+    find_sqlite_user,
+    room_policy,
+    seed_sqlite_users,
+)
 from liveblocks_auth_starlette import LiveblocksAuth
 
 DB = os.environ.get("DEMO_DB", "demo.sqlite3")
@@ -51,13 +58,13 @@ class DemoUser(BaseUser):
 
 
 def load_user(username: str) -> DemoUser | None:
-    with sqlite3.connect(DB) as connection:
-        row = connection.execute(
-            "SELECT id, name, organization, groups FROM users WHERE id = ?", (username,)
-        ).fetchone()
-    if row is None:
-        return None
-    return DemoUser(row[0], row[1], row[2], [g for g in row[3].split(",") if g])
+    with contextlib.closing(sqlite3.connect(DB)) as connection:
+        found = find_sqlite_user(connection, username)
+    return (
+        DemoUser(found.username, found.name, found.organization, list(found.groups))
+        if found
+        else None
+    )
 
 
 class SessionBackend(AuthenticationBackend):
@@ -143,16 +150,8 @@ app = Starlette(
 
 
 def seed_demo() -> None:
-    with sqlite3.connect(DB) as connection:
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS users "
-            "(id TEXT PRIMARY KEY, name TEXT, organization TEXT, groups TEXT)"
-        )
-        connection.executemany(
-            "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
-            [(u.username, u.name, u.organization, ",".join(u.groups)) for u in USERS.values()],
-        )
-    print(f"demo users: {', '.join(USERS)}")
+    with contextlib.closing(sqlite3.connect(DB)) as connection:
+        print(f"demo users: {', '.join(seed_sqlite_users(connection))}")
 
 
 if __name__ == "__main__":

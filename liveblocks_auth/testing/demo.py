@@ -7,6 +7,7 @@ refuses rooms of another organization (by room id prefix) before asking Livebloc
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -15,7 +16,16 @@ from liveblocks_auth.client import Liveblocks
 from liveblocks_auth.models import LiveblocksUser
 from liveblocks_auth.rooms import LiveblocksError, Room
 
-__all__ = ["EXPECTED", "ROOMS", "USERS", "DemoUser", "room_policy", "seed_rooms"]
+__all__ = [
+    "EXPECTED",
+    "ROOMS",
+    "USERS",
+    "DemoUser",
+    "find_sqlite_user",
+    "room_policy",
+    "seed_rooms",
+    "seed_sqlite_users",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +128,26 @@ def seed_rooms(client: Liveblocks) -> list[str]:
                 users_accesses={**stale_users, **room.users_accesses},
             )
     return list(ROOMS)
+
+
+def seed_sqlite_users(connection: sqlite3.Connection) -> list[str]:
+    """Store the demo users in a ``users`` table (the Flask and Starlette examples' database)."""
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS users "
+        "(id TEXT PRIMARY KEY, name TEXT, organization TEXT, groups TEXT)"
+    )
+    connection.executemany(
+        "INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)",
+        [(u.username, u.name, u.organization, ",".join(u.groups)) for u in USERS.values()],
+    )
+    connection.commit()
+    return list(USERS)
+
+
+def find_sqlite_user(connection: sqlite3.Connection, username: str) -> DemoUser | None:
+    row = connection.execute(
+        "SELECT id, name, organization, groups FROM users WHERE id = ?", (username,)
+    ).fetchone()
+    if row is None:
+        return None
+    return DemoUser(row[0], row[1], row[2], tuple(g for g in row[3].split(",") if g))

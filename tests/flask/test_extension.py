@@ -14,10 +14,15 @@ from flask_wtf import CSRFProtect
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, Fault, decode_token
 from liveblocks_auth_flask import LiveblocksAuth, token_denied, token_issued
+from tests.contract import (
+    ALLOWED_ORIGIN,
+    BAD_REQUESTS,
+    ROOM,
+    acme_only,
+)
 from tests.core.harness import SECRET
 
 URL = "/api/liveblocks-auth"
-ROOM = {"room": "acme-roadmap"}
 
 
 def make_app(fake: FakeLiveblocks, **config: Any) -> Flask:
@@ -182,24 +187,14 @@ def test_the_blueprint_can_be_registered_by_hand(fake: FakeLiveblocks) -> None:
 
 @pytest.fixture
 def app(fake: FakeLiveblocks) -> Flask:
-    app = make_app(fake, LIVEBLOCKS_ALLOWED_ORIGINS=["https://partner.example"])
+    app = make_app(fake, LIVEBLOCKS_ALLOWED_ORIGINS=[ALLOWED_ORIGIN])
     liveblocks = LiveblocksAuth(app)
     liveblocks.user_resolver(lambda: LiveblocksUser("alice", organization_id="acme"))
-    liveblocks.room_policy(lambda user, room: room is None or room.startswith("acme-"))
+    liveblocks.room_policy(acme_only)
     return app
 
 
-@pytest.mark.parametrize(
-    ("method", "data", "content_type", "status"),
-    [
-        ("GET", None, None, 405),
-        ("POST", "room=x", "application/x-www-form-urlencoded", 415),
-        ("POST", "[]", "application/json", 400),
-        ("POST", '{"room": "acme-*"}', "application/json", 400),
-        ("POST", json.dumps({"room": "x" * 9000}), "application/json", 413),
-        ("POST", '{"room": "globex-x"}', "application/json", 403),
-    ],
-)
+@pytest.mark.parametrize(("method", "data", "content_type", "status"), BAD_REQUESTS)
 def test_bad_requests_are_4xx_without_upstream_call(
     app: Flask, fake: FakeLiveblocks, method: str, data: Any, content_type: Any, status: int
 ) -> None:

@@ -75,3 +75,13 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     monkeypatch.setattr("liveblocks_auth.client._sleep", recorded.append)
     monkeypatch.setattr("liveblocks_auth.client._async_sleep", async_sleep)
     return recorded
+
+
+@pytest.fixture(scope="session")
+def demo_rooms(dev_server: DevServer) -> list[str]:
+    """The demo rooms (liveblocks_auth.testing.demo) on the dev server."""
+    from liveblocks_auth import Liveblocks
+    from liveblocks_auth.testing.demo import seed_rooms
+
+    with Liveblocks(dev_server.secret, base_url=dev_server.base_url) as client:
+        return seed_rooms(client)

@@ -11,14 +11,16 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import CSRFProtect
 
 from liveblocks_auth.testing.demo import (
-    ROOMS,
     USERS,
     find_sqlite_user,
+    frontend_bundle,
+    frontend_page,
+    me,
     room_policy,
     seed_sqlite_users,
 )
@@ -68,7 +70,7 @@ liveblocks.room_policy(room_policy)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY", "demo-only-not-secret")
     app.config.update(config or {})
     login_manager.init_app(app)
@@ -94,16 +96,27 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         login_user(user)
         return redirect(url_for("home"))
 
-    @app.post("/logout/")
+    @app.get("/logout/")
     def logout() -> Any:
         logout_user()
         return redirect(url_for("login"))
 
     @app.get("/")
     def home() -> Any:
+        """The shared demo page (examples/frontend)."""
         if not current_user.is_authenticated:
             return redirect(url_for("login"))
-        return jsonify(user=current_user.id, rooms=list(ROOMS))
+        return Response(frontend_page(), mimetype="text/html")
+
+    @app.get("/me")
+    def me_view() -> Any:
+        if not current_user.is_authenticated:
+            return jsonify(error="not logged in"), 401
+        return jsonify(me(current_user.id))
+
+    @app.get("/static/liveblocks-demo.js")
+    def bundle() -> Response:
+        return Response(frontend_bundle(), mimetype="text/javascript")
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

@@ -26,9 +26,11 @@ from starlette.routing import Route
 
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing.demo import (
-    ROOMS,
     USERS,
     find_sqlite_user,
+    frontend_bundle,
+    frontend_page,
+    me,
     room_policy,
     seed_sqlite_users,
 )
@@ -125,18 +127,34 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login/", status_code=303)
 
 
+PAGE, BUNDLE = frontend_page(), frontend_bundle()  # read at startup, never on a request
+
+
 async def home(request: Request) -> Response:
+    """The shared demo page (examples/frontend)."""
     if not request.user.is_authenticated:
         return RedirectResponse("/login/", status_code=303)
-    return JSONResponse({"user": request.user.identity, "rooms": list(ROOMS)})
+    return HTMLResponse(PAGE)
+
+
+async def me_view(request: Request) -> Response:
+    if not request.user.is_authenticated:
+        return JSONResponse({"error": "not logged in"}, status_code=401)
+    return JSONResponse(me(request.user.identity))
+
+
+async def bundle(request: Request) -> Response:
+    return Response(BUNDLE, media_type="text/javascript")
 
 
 app = Starlette(
     routes=[
         *liveblocks.routes,  # POST /api/liveblocks-auth
         Route("/", home),
+        Route("/me", me_view),
+        Route("/static/liveblocks-demo.js", bundle),
         Route("/login/", login, methods=["GET", "POST"]),
-        Route("/logout/", logout, methods=["POST"]),
+        Route("/logout/", logout),
     ],
     middleware=[
         Middleware(

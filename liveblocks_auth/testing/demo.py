@@ -7,9 +7,12 @@ refuses rooms of another organization (by room id prefix) before asking Livebloc
 
 from __future__ import annotations
 
+import functools
+import os
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from liveblocks_auth.client import Liveblocks
@@ -22,6 +25,9 @@ __all__ = [
     "USERS",
     "DemoUser",
     "find_sqlite_user",
+    "frontend_bundle",
+    "frontend_page",
+    "me",
     "room_policy",
     "seed_rooms",
     "seed_sqlite_users",
@@ -151,3 +157,46 @@ def find_sqlite_user(connection: sqlite3.Connection, username: str) -> DemoUser 
     if row is None:
         return None
     return DemoUser(row[0], row[1], row[2], tuple(g for g in row[3].split(",") if g))
+
+
+# --- the shared front-end page ---------------------------------------------------------------
+
+FRONTEND_ENV = "LIVEBLOCKS_DEMO_FRONTEND"
+
+
+def frontend_dir() -> Path:
+    """``$LIVEBLOCKS_DEMO_FRONTEND``, else examples/frontend of this checkout."""
+    configured = os.environ.get(FRONTEND_ENV)
+    return (
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parents[2] / "examples" / "frontend"
+    )
+
+
+@functools.cache
+def frontend_page() -> bytes:
+    """The demo page (read once: serving it never touches the disk again)."""
+    return (frontend_dir() / "index.html").read_bytes()
+
+
+@functools.cache
+def frontend_bundle() -> bytes:
+    """The page's script: @liveblocks/client bundled by ``./run setup`` (no CDN)."""
+    path = frontend_dir() / "dist" / "liveblocks-demo.js"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `./run setup` to build the demo page")
+    return path.read_bytes()
+
+
+def me(username: str) -> dict[str, Any]:
+    """What the page shows about the logged-in demo user, and where Liveblocks is."""
+    user = USERS[username]
+    return {
+        "id": user.username,
+        "name": user.name,
+        "organization": user.organization,
+        "groups": list(user.groups),
+        "rooms": list(ROOMS),
+        "liveblocksBaseUrl": os.environ.get("LIVEBLOCKS_BASE_URL", "https://api.liveblocks.io"),
+    }

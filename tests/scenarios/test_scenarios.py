@@ -12,19 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from liveblocks_auth import Liveblocks
+from examples.launch import APPS, RunningApp, serve_example
 from liveblocks_auth.testing import DevServer
-from liveblocks_auth.testing.demo import EXPECTED, USERS, seed_rooms
+from liveblocks_auth.testing.demo import EXPECTED, USERS
 from tests.realstack.endpoint_server import enter_room
-from tests.scenarios.apps import APPS, RunningApp, serve_example
 
 pytestmark = pytest.mark.realstack
-
-
-@pytest.fixture(scope="session")
-def demo_rooms(dev_server: DevServer) -> list[str]:
-    with Liveblocks(dev_server.secret, base_url=dev_server.base_url) as client:
-        return seed_rooms(client)
 
 
 @pytest.fixture(scope="module", params=sorted(APPS))

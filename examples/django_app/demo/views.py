@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from liveblocks_auth.testing.demo import ROOMS, USERS
+from liveblocks_auth.testing.demo import USERS, frontend_bundle, frontend_page, me
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,6 +27,17 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The shared demo page (examples/frontend)."""
     if not request.user.is_authenticated:
         return redirect("login")
-    return JsonResponse({"user": request.user.get_username(), "rooms": list(ROOMS)})
+    return HttpResponse(frontend_page(), content_type="text/html; charset=utf-8")
+
+
+def me_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "not logged in"}, status=401)
+    return JsonResponse(me(request.user.get_username()))
+
+
+def bundle(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(frontend_bundle(), content_type="text/javascript")

@@ -1,7 +1,7 @@
-"""The example apps under their production servers, as the scenario suite starts them.
+"""How each example app is prepared, served under its production server, and logged into.
 
-Each adapter is described once here (how to prepare it, how to serve it, how to log in); the
-scenarios in test_scenarios.py run unchanged against every one of them.
+Used by the demo command (examples/run_demo.py) and by the test suites (scenarios, browser),
+so that all of them run the examples the same way.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 
 from liveblocks_auth.testing.devserver import free_port
-from tests.conftest import ROOT
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 
@@ -144,17 +143,24 @@ class RunningApp:
 
 
 @contextmanager
-def serve_example(app: ExampleApp, base_url: str, workdir: Path) -> Iterator[RunningApp]:
+def serve_example(
+    app: ExampleApp,
+    base_url: str,
+    workdir: Path,
+    *,
+    secret: str = "sk_localdev",
+    port: int | None = None,
+) -> Iterator[RunningApp]:
     env = {
         **os.environ,
-        "LIVEBLOCKS_SECRET_KEY": "sk_localdev",
+        "LIVEBLOCKS_SECRET_KEY": secret,
         "LIVEBLOCKS_BASE_URL": base_url,
         "DEMO_DB": str(workdir / f"{app.name}.sqlite3"),
         **app.env,
     }
     for command in app.prepare:
         subprocess.run(command, cwd=app.cwd, env=env, check=True, capture_output=True, timeout=120)
-    port = free_port()
+    port = port or free_port()
     log = workdir / f"{app.name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

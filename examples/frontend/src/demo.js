@@ -1,0 +1,81 @@
+// The demo page's logic: one room of the official @liveblocks/client, token from our endpoint.
+import { createClient } from "@liveblocks/client";
+
+const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const COLORS = ["#2f6feb", "#b5479b", "#13795b", "#c4561d", "#6b4bd8", "#0f7b8a"];
+
+function avatar(name, id) {
+  const span = document.createElement("span");
+  span.className = "avatar";
+  span.textContent = (name || id || "?").slice(0, 1).toUpperCase();
+  span.title = name || id;
+  span.dataset.user = id;
+  span.style.background = COLORS[[...String(id)].reduce((a, c) => a + c.charCodeAt(0), 0) % COLORS.length];
+  return span;
+}
+
+function setAccess(kind, text) {
+  const el = $("access");
+  el.className = `access-${kind}`;
+  el.textContent = text;
+  el.dataset.access = kind;
+}
+
+async function main() {
+  const me = await (await fetch("/me", { credentials: "same-origin" })).json();
+  $("me-name").textContent = me.name;
+  $("me-org").textContent = me.organization;
+  const roomId = new URLSearchParams(location.search).get("room") || me.rooms[0];
+  for (const id of me.rooms) {
+    const link = document.createElement("a");
+    link.href = `/?room=${encodeURIComponent(id)}`;
+    link.textContent = id;
+    if (id === roomId) link.setAttribute("aria-current", "page");
+    $("rooms").append(link);
+  }
+
+  const client = createClient({ authEndpoint: "/api/liveblocks-auth", baseUrl: me.liveblocksBaseUrl });
+  const { room } = client.enterRoom(roomId, { initialPresence: {}, initialStorage: { count: 0 } });
+
+  room.subscribe("status", (status) => ($("connection").textContent = status));
+  room.events.self.subscribe((self) => {
+    if (!self) return;
+    setAccess(self.canWrite ? "write" : "read-only", self.canWrite ? "write" : "read-only (you can watch, not change)");
+    $("increment").disabled = !self.canWrite;
+  });
+  client.events.error.subscribe((error) => {
+    const message = String(error?.message ?? error);
+    // Our endpoint's 401/403 bodies are JSON {"error", "message"}: show the message.
+    const reason = /"message": ?"([^"]+)"/.exec(message)?.[1] ?? message;
+    setAccess("refused", `refused — ${reason}`);
+    $("connection").textContent = "disconnected";
+  });
+  room.subscribe("others", (others) => {
+    $("avatars").replaceChildren(...others.map((o) => avatar(o.info?.name, o.id)));
+  });
+
+  const { root } = await room.getStorage();
+  const render = () => ($("count").textContent = String(root.get("count") ?? 0));
+  render();
+  room.subscribe(root, render);
+
+  const increment = () => root.set("count", (root.get("count") ?? 0) + 1);
+  $("increment").addEventListener("click", increment);
+
+  // For the browser test: write even when the button is disabled, and say what happened.
+  window.demo = {
+    forceIncrement() {
+      try {
+        increment();
+        return "written";
+      } catch (error) {
+        $("write-note").textContent = `write refused: ${error.message}`;
+        return `refused: ${error.message}`;
+      }
+    },
+  };
+}
+
+main().catch((error) => {
+  setAccess("refused", `error — ${error.message}`);
+});

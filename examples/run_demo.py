@@ -1,0 +1,112 @@
+"""The one-command demo: the official Liveblocks dev server, the demo rooms and users, and an
+example app under its production server. Stop it with Ctrl-C.
+
+    ./run demo [--framework django|django-asgi|flask|starlette] [--port 8000]
+
+With LIVEBLOCKS_SECRET_KEY (and LIVEBLOCKS_BASE_URL) set, your real Liveblocks project is used
+instead of the dev server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+from launch import APPS, serve_example
+
+from liveblocks_auth import Liveblocks, LiveblocksError
+from liveblocks_auth.testing import DevServer, DevServerError
+from liveblocks_auth.testing.demo import EXPECTED, ROOMS, USERS, seed_rooms
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAMEWORKS = {
+    "django": "django-wsgi",
+    "django-asgi": "django-asgi",
+    "flask": "flask",
+    "starlette": "starlette",
+}
+
+
+@contextlib.contextmanager
+def liveblocks_target() -> Iterator[tuple[str, str, str]]:
+    """(secret, base URL, description): the configured project, else a fresh dev server."""
+    secret = os.environ.get("LIVEBLOCKS_SECRET_KEY")
+    if secret:
+        base_url = os.environ.get("LIVEBLOCKS_BASE_URL", "https://api.liveblocks.io")
+        where = f"your Liveblocks project at {base_url} (from LIVEBLOCKS_SECRET_KEY)"
+        yield secret, base_url, where
+        return
+    with DevServer(ROOT / "tests" / "realstack" / "node_modules") as server:
+        where = f"the official Liveblocks dev server at {server.base_url}"
+        yield server.secret, server.base_url, where
+
+
+def describe(url: str) -> str:
+    lines = [f"\n  Open {url}/login/ and log in as (no passwords in demo mode):"]
+    for user in USERS.values():
+        groups = ", ".join(user.groups) or "no group"
+        lines.append(
+            f"    {user.username:6} {user.name:13} organization {user.organization}, {groups}"
+        )
+    lines.append("\n  Rooms, and what each user gets:")
+    for room in ROOMS:
+        outcome = ", ".join(
+            f"{user} {'(' + str(EXPECTED[(user, room)]) + ')'}"
+            for user in USERS
+            if (user, room) in EXPECTED
+        )
+        lines.append(f"    {url}/?room={room:14} {outcome}")
+    lines.append("\n  Log in as two users in two browser windows to see each other live.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--framework",
+        choices=sorted(FRAMEWORKS),
+        default="django",
+        help="which example app to run (default: django, under gunicorn)",
+    )
+    parser.add_argument("--port", type=int, default=8000, help="the app's port (default: 8000)")
+    args = parser.parse_args(argv)
+    app = APPS[FRAMEWORKS[args.framework]]
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        with liveblocks_target() as (secret, base_url, where), tempfile.TemporaryDirectory() as tmp:
+            print(f"Liveblocks: {where}", flush=True)
+            with Liveblocks(secret, base_url=base_url) as client:
+                print(f"Rooms ready: {', '.join(seed_rooms(client))}", flush=True)
+            with serve_example(app, base_url, Path(tmp), secret=secret, port=args.port) as running:
+                print(f"{app.name} example running at {running.url}", flush=True)
+                print(describe(running.url), flush=True)
+                print("\nReady. Press Ctrl-C to stop.", flush=True)
+                stop.wait()
+                print("\nStopping…", flush=True)
+    except (DevServerError, LiveblocksError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except AssertionError as exc:  # the app did not start: its log says why
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""The demo in a real browser (Debian's Chromium, driven by Playwright), for each framework.
+
+alice and bob on acme-roadmap see each other; alice's +1 reaches bob; bob's button is disabled
+and a storage write forced from his page changes nothing for anyone; carol is refused by the
+room and dave by our endpoint. Screenshots are kept in test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from examples.launch import APPS, RunningApp, serve_example
+from liveblocks_auth.testing import DevServer
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.realstack
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip(
+        "BROWSER TEST SKIPPED: Chromium is not installed (apt-get install chromium); "
+        "CI installs it, so it runs there",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+# Flags for a machine whose network is closed (see the README's development notes).
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module", params=["django-wsgi", "flask", "starlette"])
+def example(
+    request: pytest.FixtureRequest,
+    dev_server: DevServer,
+    demo_rooms: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningApp]:
+    workdir = tmp_path_factory.mktemp(f"browser-{request.param}")
+    with serve_example(APPS[request.param], dev_server.base_url, workdir) as running:
+        yield running
+
+
+def open_room(browser: Browser, example: RunningApp, user: str, room: str) -> Page:
+    page = browser.new_context(viewport={"width": 900, "height": 760}).new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{example.url}/login/")
+    page.select_option("select[name=username]", user)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{example.url}/")
+    page.goto(f"{example.url}/?room={room}")
+    page.wait_for_selector("[data-testid=access][data-access]")
+    return page
+
+
+def text(page: Page, testid: str) -> str:
+    return page.inner_text(f"[data-testid={testid}]")
+
+
+def shoot(page: Page, example: RunningApp, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{example.app.name}-{name}.png"))
+
+
+def wait_for_count(page: Page, value: int) -> None:
+    page.wait_for_function(
+        "v => document.querySelector('[data-testid=count]').textContent === String(v)", arg=value
+    )
+
+
+def test_editor_and_viewer_share_the_room(browser: Browser, example: RunningApp) -> None:
+    alice = open_room(browser, example, "alice", "acme-roadmap")
+    bob = open_room(browser, example, "bob", "acme-roadmap")
+    try:
+        assert alice.get_attribute("[data-testid=access]", "data-access") == "write"
+        assert bob.get_attribute("[data-testid=access]", "data-access") == "read-only"
+        assert text(alice, "me-name") == "Alice Martin"
+        # Each sees the other's live avatar.
+        alice.wait_for_selector("[data-testid=avatars] [data-user=bob]")
+        bob.wait_for_selector("[data-testid=avatars] [data-user=alice]")
+        assert text(alice, "connection") == text(bob, "connection") == "connected"
+
+        start = int(text(alice, "count"))
+        wait_for_count(bob, start)
+        assert alice.is_enabled("[data-testid=increment]")
+        alice.click("[data-testid=increment]")
+        wait_for_count(alice, start + 1)
+        wait_for_count(bob, start + 1)  # alice's +1 reached bob
+
+        assert bob.is_disabled("[data-testid=increment]")
+        forced: Any = bob.evaluate("window.demo.forceIncrement()")
+        assert forced.startswith("refused: Cannot write to storage with a read only user")
+        alice.wait_for_timeout(1500)  # time for a write to travel, had it been accepted
+        assert int(text(alice, "count")) == start + 1
+        assert int(text(bob, "count")) == start + 1
+        shoot(alice, example, "alice-roadmap")
+        shoot(bob, example, "bob-roadmap")
+    finally:
+        alice.context.close()
+        bob.context.close()
+
+
+@pytest.mark.parametrize(
+    ("user", "reason"),
+    [("carol", "You have no access to this room"), ("dave", "you may not enter this room")],
+)
+def test_refused_users_see_why(
+    browser: Browser, example: RunningApp, user: str, reason: str
+) -> None:
+    page = open_room(browser, example, user, "acme-roadmap")
+    try:
+        assert page.get_attribute("[data-testid=access]", "data-access") == "refused"
+        assert reason in text(page, "access")
+        assert page.is_disabled("[data-testid=increment]")
+        shoot(page, example, f"{user}-roadmap")
+    finally:
+        page.context.close()
+
+
+def test_artifacts_are_kept() -> None:
+    assert Path(ARTIFACTS).is_dir()

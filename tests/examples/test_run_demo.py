@@ -1,0 +1,101 @@
+"""The README's main-job command: up, serving, and stopped cleanly by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from liveblocks_auth.testing import DevServer
+from liveblocks_auth.testing.devserver import free_port
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.realstack
+
+
+def start_demo(port: int, **env: str) -> subprocess.Popen[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOCKS_")}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "run_demo.py"),
+            "--framework",
+            "starlette",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**clean, **env},
+    )
+
+
+def read_until_ready(process: subprocess.Popen[str], timeout: float = 90) -> str:
+    assert process.stdout is not None
+    output = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        output += line
+        if line.startswith("Ready."):
+            return output
+    process.kill()
+    raise AssertionError(f"the demo never said Ready:\n{output}")
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=30)
+    return process.returncode, rest
+
+
+def test_the_demo_comes_up_serves_and_stops_cleanly() -> None:
+    port = free_port()
+    process = start_demo(port)
+    output = read_until_ready(process)
+    try:
+        assert "Liveblocks: the official Liveblocks dev server at http://127.0.0.1:" in output
+        assert "Rooms ready: acme-roadmap, acme-handbook, acme-private" in output
+        assert f"http://127.0.0.1:{port}/login/" in output
+        assert "alice  Alice Martin" in output
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            assert client.get("/login/").status_code == 200
+            client.post("/login/", data={"username": "alice"})
+            me: Any = client.get("/me").json()
+            assert me["id"] == "alice"
+            assert me["liveblocksBaseUrl"].startswith("http://127.0.0.1:")
+            assert client.get("/static/liveblocks-demo.js").status_code == 200
+            token = client.post("/api/liveblocks-auth", json={"room": "acme-roadmap"})
+            assert token.status_code == 200
+            dev_url = me["liveblocksBaseUrl"]
+    finally:
+        code, rest = stop(process)
+    assert code == 0, rest
+    assert rest.strip().endswith("Stopped.")
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{dev_url}/health", timeout=2)  # the dev server is gone too
+
+
+def test_with_a_configured_project_it_uses_that_and_says_so(dev_server: DevServer) -> None:
+    port = free_port()
+    process = start_demo(
+        port, LIVEBLOCKS_SECRET_KEY=dev_server.secret, LIVEBLOCKS_BASE_URL=dev_server.base_url
+    )
+    output = read_until_ready(process)
+    code, _ = stop(process)
+    assert (
+        f"your Liveblocks project at {dev_server.base_url} (from LIVEBLOCKS_SECRET_KEY)" in output
+    )
+    assert code == 0
+    assert httpx.get(f"{dev_server.base_url}/health").status_code == 200  # not ours to stop

@@ -129,6 +129,7 @@ class RunningApp:
     app: ExampleApp
     url: str
     log: Path
+    pid: int
 
     @property
     def auth_url(self) -> str:
@@ -185,7 +186,7 @@ def serve_example(
             if time.monotonic() > deadline:
                 raise AssertionError(f"{app.name} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield RunningApp(app, url, log)
+        yield RunningApp(app, url, log, process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

@@ -85,6 +85,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         base_url: str | None = None,
         timeout: httpx.Timeout | float | None = None,
         retry: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
         transport: TransportT | None = None,
         http_client: HttpT | None = None,
     ) -> None:
@@ -99,7 +100,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         self._http: HttpT = http_client or self._new_http(
             transport=transport,
             timeout=self.timeout,
-            limits=DEFAULT_LIMITS,
+            limits=limits or DEFAULT_LIMITS,
             follow_redirects=False,
             cookies=_no_cookie_jar(),
         )

@@ -16,8 +16,9 @@ ENV_BASE_URL: Final = "LIVEBLOCKS_BASE_URL"
 #: Per-attempt timeouts. ``pool`` bounds the wait for a free connection, so an exhausted pool
 #: fails fast (503) instead of piling requests up.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(5.0, connect=2.0, pool=2.0)
-#: Connections kept to Liveblocks per client.
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: Connections kept to Liveblocks per client. As many kept alive as may be open: under load a
+#: smaller keep-alive pool closes and reopens connections (TLS handshakes) for nothing.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 #: Service limits (the Node SDK and the REST API enforce the same).
 MAX_USER_ID_LENGTH: Final = 128

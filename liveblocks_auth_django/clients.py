@@ -27,6 +27,8 @@ def client_options() -> dict[str, Any]:
         "secret": secret_from_setting(conf.get("SECRET_KEY"), conf.setting_name("SECRET_KEY")),
         "base_url": conf.get("BASE_URL"),
         "timeout": conf.get("TIMEOUT"),
+        "retry": conf.get("RETRY"),
+        "limits": conf.get("LIMITS"),
         "transport": conf.get("TRANSPORT"),
     }
 

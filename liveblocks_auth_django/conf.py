@@ -13,6 +13,8 @@
         "ALLOWED_ORIGINS": [],              # other origins whose pages may call the endpoint
         "ASYNC": False,                     # True under ASGI: async view and client
         "TIMEOUT": None,                    # seconds per attempt (default: the core's)
+        "RETRY": None,                      # a liveblocks_auth.RetryPolicy (default: the core's)
+        "LIMITS": None,                     # an httpx.Limits for the connection pool
         "TRANSPORT": None,                  # an httpx transport (tests: FakeLiveblocks())
     }
 
@@ -40,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "ALLOWED_ORIGINS": [],
     "ASYNC": False,
     "TIMEOUT": None,
+    "RETRY": None,
+    "LIMITS": None,
     "TRANSPORT": None,
 }
 HOOKS = ("USER_ID", "USER_INFO", "GROUP_IDS", "ORGANIZATION_ID", "ROOM_POLICY", "PERMISSIONS")

@@ -40,6 +40,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "LIVEBLOCKS_TOKEN_MODE": "id",
     "LIVEBLOCKS_ALLOWED_ORIGINS": [],
     "LIVEBLOCKS_TIMEOUT": None,
+    "LIVEBLOCKS_RETRY": None,  # a liveblocks_auth.RetryPolicy
+    "LIVEBLOCKS_LIMITS": None,  # an httpx.Limits
     "LIVEBLOCKS_TRANSPORT": None,
     "LIVEBLOCKS_REGISTER_BLUEPRINT": True,
 }
@@ -158,6 +160,8 @@ class LiveblocksAuth:
             secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY"),
             base_url=config("LIVEBLOCKS_BASE_URL"),
             timeout=config("LIVEBLOCKS_TIMEOUT"),
+            retry=config("LIVEBLOCKS_RETRY"),
+            limits=config("LIVEBLOCKS_LIMITS"),
             transport=config("LIVEBLOCKS_TRANSPORT"),
         )
         atexit.register(client.close)

@@ -21,6 +21,7 @@ from liveblocks_auth import (
     EndpointResponse,
     LiveblocksUser,
     PermissionsHook,
+    RetryPolicy,
     RoomPolicy,
     TokenMode,
     secret_from_setting,
@@ -76,6 +77,8 @@ class LiveblocksAuth:
         allowed_origins: Iterable[str] = (),
         path: str = "/api/liveblocks-auth",
         timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_body_size: int = MAX_REQUEST_BODY,
     ) -> None:
@@ -83,6 +86,8 @@ class LiveblocksAuth:
             "secret": secret_from_setting(secret, "secret"),
             "base_url": base_url,
             "timeout": timeout,
+            "retry": retry,
+            "limits": limits,
             "transport": transport,
         }
         resolve_base_url(base_url)  # a bad URL fails here, at construction, not at startup

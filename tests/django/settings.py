@@ -14,6 +14,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Contract tests name their user in an X-Test-User header (no database needed).
+    "tests.reliability.users.DjangoHeaderUserMiddleware",
 ]
 ROOT_URLCONF = "tests.django.urls"
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

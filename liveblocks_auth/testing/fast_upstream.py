@@ -9,6 +9,7 @@ a fixed, well-formed token as fast as asyncio can, and counts the TCP connection
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from types import TracebackType
 from typing import Self
@@ -28,8 +29,11 @@ RESPONSE = (
 
 
 class FastUpstream:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host, self.port = host, port
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """``tls``: a server SSL context (for example with a self-signed certificate)."""
+        self.host, self.port, self.tls = host, port, tls
         self.connections = 0
         self.requests = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -38,7 +42,7 @@ class FastUpstream:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -65,7 +69,7 @@ class FastUpstream:
         def run() -> None:
             loop = self._loop = asyncio.new_event_loop()
             self._server = loop.run_until_complete(
-                asyncio.start_server(self._serve, self.host, self.port, backlog=1024)
+                asyncio.start_server(self._serve, self.host, self.port, backlog=1024, ssl=self.tls)
             )
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()

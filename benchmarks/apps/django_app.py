@@ -1,0 +1,92 @@
+"""Django subjects (gunicorn sync, uvicorn ASGI): BENCH_VARIANT picks our adapter, a hand-written
+pooled-httpx endpoint, or the no-upstream ceiling. A fixed user, no database."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import django
+import httpx
+from django.conf import settings
+
+from benchmarks.apps.common import BASE_URL, FIXED_TOKEN, SECRET, USER
+
+VARIANT = os.environ.get("BENCH_VARIANT", "adapter")
+ASYNC = os.environ.get("BENCH_ASYNC") == "1"
+
+
+class Alice:
+    is_authenticated = True
+    pk = "alice"
+    groups = None
+
+    def get_username(self) -> str:
+        return "alice"
+
+    def get_full_name(self) -> str:
+        return "Alice"
+
+
+class FixedUser:
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        request.user = Alice()
+        return self.get_response(request)
+
+
+settings.configure(
+    DEBUG=False,
+    SECRET_KEY="bench",
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    INSTALLED_APPS=["liveblocks_auth_django"],
+    MIDDLEWARE=[f"{__name__}.FixedUser"],
+    LIVEBLOCKS={
+        "SECRET_KEY": SECRET,
+        "BASE_URL": BASE_URL,
+        "ASYNC": ASYNC,
+        "GROUP_IDS": lambda user: ["editors"],
+    },
+)
+django.setup()
+
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.urls import include, path  # noqa: E402
+from django.views.decorators.csrf import csrf_exempt  # noqa: E402
+
+_http = httpx.Client(base_url=BASE_URL)
+
+
+@csrf_exempt
+def handwritten(request: HttpRequest) -> HttpResponse:
+    json.loads(request.body)
+    answer = _http.post(
+        "/v2/identify-user", json=USER, headers={"Authorization": f"Bearer {SECRET}"}
+    )
+    return HttpResponse(answer.content, status=answer.status_code, content_type="application/json")
+
+
+@csrf_exempt
+def ceiling(request: HttpRequest) -> HttpResponse:
+    json.loads(request.body)
+    return HttpResponse(FIXED_TOKEN, content_type="application/json")
+
+
+urlpatterns = (
+    [path("", include("liveblocks_auth_django.urls"))]
+    if VARIANT == "adapter"
+    else [path("api/liveblocks-auth", handwritten if VARIANT == "handwritten" else ceiling)]
+)
+
+if ASYNC:
+    from django.core.asgi import get_asgi_application
+
+    application: Any = get_asgi_application()
+else:
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()

@@ -1,0 +1,591 @@
+"""The benchmark: every subject with one worker under its production server, against a near-free
+upstream on loopback, driven by wrk at several connection counts, in one run.
+
+    ./run bench [--duration 5] [--connections 1,8,32,128] [--memory 10000,100000] [--quick]
+
+Prints a markdown table, writes BENCHMARKS.md and its chart BENCHMARKS.png. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from liveblocks_auth.testing.devserver import free_port  # noqa: E402
+from liveblocks_auth.testing.fast_upstream import FastUpstream  # noqa: E402
+from liveblocks_auth.testing.loadgen import run_load  # noqa: E402
+
+BIN = Path(sys.executable).parent
+NODE_MODULES = ROOT / "tests" / "realstack" / "node_modules"
+PATH = "/api/liveblocks-auth"
+BODY = '{"room": "acme-roadmap"}'
+SECRET = "sk_bench"
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    framework: str
+    kind: str  # adapter | handwritten | official-sdk | ceiling | express | upstream
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+
+    def command(self, port: int) -> list[str]:
+        return [part.format(port=port, bin=BIN) for part in self.argv]
+
+
+def uvicorn(app: str) -> tuple[str, ...]:
+    return (
+        "{bin}/uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    )
+
+
+def gunicorn(app: str, *worker: str) -> tuple[str, ...]:
+    return (
+        "{bin}/gunicorn",
+        app,
+        "--bind",
+        "127.0.0.1:{port}",
+        "--workers",
+        "1",
+        *worker,
+        "--log-level",
+        "warning",
+    )
+
+
+GTHREAD = ("--worker-class", "gthread", "--threads", "8")
+STARLETTE = "benchmarks.apps.starlette_apps"
+FLASK = "benchmarks.apps.flask_apps"
+DJANGO = "benchmarks.apps.django_app:application"
+
+SUBJECTS = [
+    Subject(
+        "express + @liveblocks/node",
+        "express",
+        "express",
+        ("node", str(ROOT / "benchmarks" / "apps" / "express_app.mjs")),
+    ),
+    Subject("starlette: liveblocks-auth", "starlette", "adapter", uvicorn(f"{STARLETTE}:adapter")),
+    Subject(
+        "starlette: hand-written httpx",
+        "starlette",
+        "handwritten",
+        uvicorn(f"{STARLETTE}:handwritten"),
+    ),
+    Subject(
+        "starlette: official liveblocks SDK",
+        "starlette",
+        "official-sdk",
+        uvicorn(f"{STARLETTE}:official_sdk"),
+    ),
+    Subject(
+        "starlette: ceiling (no upstream)", "starlette", "ceiling", uvicorn(f"{STARLETTE}:ceiling")
+    ),
+    Subject("flask: liveblocks-auth", "flask", "adapter", gunicorn(f"{FLASK}:adapter", *GTHREAD)),
+    Subject(
+        "flask: hand-written httpx",
+        "flask",
+        "handwritten",
+        gunicorn(f"{FLASK}:handwritten", *GTHREAD),
+    ),
+    Subject(
+        "flask: ceiling (no upstream)", "flask", "ceiling", gunicorn(f"{FLASK}:ceiling", *GTHREAD)
+    ),
+    Subject(
+        "django wsgi: liveblocks-auth",
+        "django-wsgi",
+        "adapter",
+        gunicorn(DJANGO),
+        (("BENCH_VARIANT", "adapter"),),
+    ),
+    Subject(
+        "django wsgi: hand-written httpx",
+        "django-wsgi",
+        "handwritten",
+        gunicorn(DJANGO),
+        (("BENCH_VARIANT", "handwritten"),),
+    ),
+    Subject(
+        "django wsgi: ceiling (no upstream)",
+        "django-wsgi",
+        "ceiling",
+        gunicorn(DJANGO),
+        (("BENCH_VARIANT", "ceiling"),),
+    ),
+    Subject(
+        "django asgi: liveblocks-auth",
+        "django-asgi",
+        "adapter",
+        uvicorn(DJANGO),
+        (("BENCH_VARIANT", "adapter"), ("BENCH_ASYNC", "1")),
+    ),
+    Subject(
+        "django asgi: hand-written httpx",
+        "django-asgi",
+        "handwritten",
+        uvicorn(DJANGO),
+        (("BENCH_VARIANT", "handwritten"), ("BENCH_ASYNC", "1")),
+    ),
+    Subject(
+        "django asgi: ceiling (no upstream)",
+        "django-asgi",
+        "ceiling",
+        uvicorn(DJANGO),
+        (("BENCH_VARIANT", "ceiling"), ("BENCH_ASYNC", "1")),
+    ),
+]
+
+
+@dataclass
+class Measure:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int = 0
+
+
+@dataclass
+class Result:
+    subject: Subject
+    by_connections: dict[int, Measure] = field(default_factory=dict)
+    upstream_connections: int = 0
+    upstream_requests: int = 0
+
+
+# --- load drivers ---
+
+WRK_SCRIPT = (
+    """wrk.method = "POST"
+wrk.body = '%s'
+wrk.headers["Content-Type"] = "application/json"
+"""
+    % BODY
+)
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    print("[bench] installing wrk (apt)", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, check=False)
+    return shutil.which("wrk")
+
+
+def _duration_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def drive(url: str, connections: int, seconds: float, wrk: str | None, script: Path) -> Measure:
+    if wrk is None:  # fallback: our own generator, for a fixed number of requests
+        result = run_load(
+            url,
+            BODY.encode(),
+            {"Content-Type": "application/json"},
+            requests=max(200, int(300 * seconds)),
+            connections=connections,
+        )
+        bad = sum(1 for s in result.statuses if s >= 300) + result.errors
+        return Measure(
+            result.rate, result.percentile(0.5) * 1000, result.percentile(0.99) * 1000, bad
+        )
+    threads = str(min(connections, 2))
+    done = subprocess.run(
+        [
+            wrk,
+            "-t",
+            threads,
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds:g}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    )
+    out = done.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _duration_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _duration_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    return Measure(
+        rate, p50, p99, int(bad.group(1)) if bad else 0 + (int(errors.group(1)) if errors else 0)
+    )
+
+
+# --- servers ---
+
+
+@contextmanager
+def serve(subject: Subject, upstream: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "LIVEBLOCKS_SECRET_KEY": SECRET,
+        "LIVEBLOCKS_BASE_URL": upstream,
+        "PORT": str(port),
+        "PYTHONPATH": str(ROOT),
+        **dict(subject.env),
+        **extra_env,
+    }
+    log = tempfile.NamedTemporaryFile(prefix="bench-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        subject.command(port),
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}{PATH}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{subject.name} exited: {Path(log.name).read_text()[-2000:]}")
+            try:
+                answer = httpx.post(url, content=BODY, headers={"Content-Type": "application/json"})
+                if answer.status_code == 200:
+                    break
+                raise RuntimeError(f"{subject.name} answered {answer.status_code}: {answer.text}")
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{subject.name} did not start") from None
+                time.sleep(0.2)
+        yield url, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def rss_kib(pid: int) -> int:
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        status = Path(f"/proc/{current}/status").read_text()
+        total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
+        for task in Path(f"/proc/{current}/task").iterdir():
+            pending += [int(c) for c in (task / "children").read_text().split()]
+    return total
+
+
+def self_signed(tmp: Path) -> tuple[ssl.SSLContext, Path]:
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+# --- the run ---
+
+
+def bench(
+    subjects: list[Subject],
+    connections: list[int],
+    seconds: float,
+    wrk: str | None,
+    script: Path,
+    upstream: FastUpstream,
+    extra_env: dict[str, str],
+) -> list[Result]:
+    results = []
+    for subject in subjects:
+        before = (upstream.connections, upstream.requests)
+        result = Result(subject)
+        with serve(subject, upstream.base_url, extra_env) as (url, _):
+            for count in connections:
+                result.by_connections[count] = drive(url, count, seconds, wrk, script)
+                m = result.by_connections[count]
+                print(
+                    f"  {subject.name:38} c={count:<4} {m.rate:8.0f} req/s  p50 {m.p50_ms:7.2f} ms"
+                    f"  p99 {m.p99_ms:7.2f} ms  non-2xx {m.non_2xx}",
+                    flush=True,
+                )
+        result.upstream_connections = upstream.connections - before[0]
+        result.upstream_requests = upstream.requests - before[1]
+        results.append(result)
+    return results
+
+
+def memory(
+    subjects: list[Subject], sizes: list[int], upstream: FastUpstream
+) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for subject in subjects:
+        with serve(subject, upstream.base_url, {}) as (url, pid):
+            done, samples = 0, []
+            for size in sizes:
+                run_load(
+                    url,
+                    BODY.encode(),
+                    {"Content-Type": "application/json"},
+                    requests=size - done,
+                    connections=32,
+                )
+                done = size
+                samples.append(rss_kib(pid))
+            found[subject.name] = samples
+            print(
+                f"  {subject.name:38} RSS "
+                + ", ".join(
+                    f"{s} req: {kib / 1024:.1f} MiB" for s, kib in zip(sizes, samples, strict=True)
+                ),
+                flush=True,
+            )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--connections", default="1,8,32,128", help="connection counts")
+    parser.add_argument("--memory", default="10000,100000", help="request counts for RSS samples")
+    parser.add_argument("--only", default="", help="run only subjects whose name contains this")
+    parser.add_argument("--quick", action="store_true", help="a short setting (the test suite's)")
+    parser.add_argument("--no-tls", action="store_true", help="skip the TLS upstream variant")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="report path")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.connections, args.memory = 1.0, "8", "200,400"
+    connections = [int(c) for c in args.connections.split(",")]
+    sizes = [int(s) for s in args.memory.split(",")]
+    subjects = [s for s in SUBJECTS if args.only in s.name]
+    (ROOT / "benchmarks" / "apps" / "node_modules").unlink(missing_ok=True)
+    (ROOT / "benchmarks" / "apps" / "node_modules").symlink_to(NODE_MODULES)
+    wrk = ensure_wrk()
+    print(f"[bench] load driver: {'wrk' if wrk else 'built-in (wrk not found: install it)'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        with FastUpstream() as upstream:
+            ceiling = drive(upstream.base_url + "/v2/identify-user", 32, args.duration, wrk, script)
+            print(f"[bench] upstream's own ceiling at 32 connections: {ceiling.rate:.0f} req/s")
+            upstream.connections = upstream.requests = 0
+            results = bench(subjects, connections, args.duration, wrk, script, upstream, {})
+            print("[bench] memory")
+            mem = memory([s for s in subjects if s.kind == "adapter"], sizes, upstream)
+        tls: list[Result] = []
+        if not args.no_tls:
+            context, cert = self_signed(Path(tmp))
+            env = {"SSL_CERT_FILE": str(cert), "NODE_EXTRA_CA_CERTS": str(cert)}
+            with FastUpstream(tls=context) as secure:
+                print("[bench] TLS upstream")
+                picked = [s for s in subjects if s.kind in ("adapter", "handwritten", "express")]
+                tls = bench(picked, [32], args.duration, wrk, script, secure, env)
+    report = render(results, tls, mem, ceiling, connections, sizes, args, wrk is not None)
+    Path(args.output).write_text(report)
+    chart(results, connections, Path(args.output).with_suffix(".png"))
+    print(report)
+    return 0
+
+
+# --- reporting ---
+
+
+def render(
+    results: list[Result],
+    tls: list[Result],
+    mem: dict[str, list[int]],
+    ceiling: Measure,
+    connections: list[int],
+    sizes: list[int],
+    args: argparse.Namespace,
+    used_wrk: bool,
+) -> str:
+    express = next((r for r in results if r.subject.kind == "express"), None)
+    ceilings = {r.subject.framework: r for r in results if r.subject.kind == "ceiling"}
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run `./run bench` ({datetime.date.today().isoformat()}): one worker per subject, "
+        f"{'wrk' if used_wrk else 'the built-in load generator'}, {args.duration:g} s per cell, "
+        "loopback, a near-free upstream (`liveblocks_auth.testing.fast_upstream`, its own ceiling "
+        f"{ceiling.rate:.0f} req/s at 32 connections).",
+        "",
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {_memory_total()}.",
+        "",
+        f"![requests per second]({Path(args.output).with_suffix('.png').name})",
+        "",
+        "| subject | connections | req/s | p50 ms | p99 ms | × express | × own ceiling | non-2xx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        for count, m in result.by_connections.items():
+            vs_express = _ratio(m, express, count)
+            vs_ceiling = _ratio(m, ceilings.get(result.subject.framework), count)
+            lines.append(
+                f"| {result.subject.name} | {count} | {m.rate:.0f} | {m.p50_ms:.2f} | "
+                f"{m.p99_ms:.2f} | {vs_express} | {vs_ceiling} | {m.non_2xx} |"
+            )
+    lines += ["", "Upstream TCP connections opened per subject (all its runs):", ""]
+    lines += [
+        f"- {r.subject.name}: {r.upstream_connections} for {r.upstream_requests} requests"
+        for r in results
+        if r.upstream_requests
+    ]
+    if tls:
+        lines += [
+            "",
+            "TLS upstream (self-signed, loopback), 32 connections:",
+            "",
+            "| subject | req/s | p50 ms | p99 ms | upstream connections |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {r.subject.name} | {r.by_connections[32].rate:.0f} | "
+            f"{r.by_connections[32].p50_ms:.2f} | {r.by_connections[32].p99_ms:.2f} | "
+            f"{r.upstream_connections} |"
+            for r in tls
+            if 32 in r.by_connections
+        ]
+    if mem:
+        lines += [
+            "",
+            "Worker RSS (MiB) after " + " and ".join(f"{s:,}" for s in sizes) + " requests:",
+            "",
+        ]
+        for name, samples in mem.items():
+            growth = (samples[-1] / samples[0] - 1) * 100 if samples[0] else 0
+            lines.append(
+                f"- {name}: " + ", ".join(f"{k / 1024:.1f}" for k in samples) + f" ({growth:+.1f}%)"
+            )
+    lines += ["", *targets(results, express, ceilings), ""]
+    return "\n".join(lines)
+
+
+def _ratio(m: Measure, other: Result | None, count: int) -> str:
+    if other is None or count not in other.by_connections or not other.by_connections[count].rate:
+        return "–"
+    return f"{m.rate / other.by_connections[count].rate:.2f}"
+
+
+def targets(
+    results: list[Result], express: Result | None, ceilings: dict[str, Result]
+) -> list[str]:
+    at = 32
+    lines = ["## Targets (32 connections, one worker)", ""]
+
+    def rate(framework: str, kind: str) -> float | None:
+        r = next(
+            (r for r in results if r.subject.framework == framework and r.subject.kind == kind),
+            None,
+        )
+        return r.by_connections[at].rate if r and at in r.by_connections else None
+
+    for framework in ("starlette", "flask", "django-wsgi", "django-asgi"):
+        ours, hand = rate(framework, "adapter"), rate(framework, "handwritten")
+        top = rate(framework, "ceiling")
+        if ours is None:
+            continue
+        checks = []
+        if framework == "starlette" and express and at in express.by_connections:
+            checks.append(("≥ 2.0× express", ours / express.by_connections[at].rate, 2.0))
+        elif hand:
+            checks.append(("≥ 1.5× hand-written httpx", ours / hand, 1.5))
+        if top and framework != "starlette":
+            checks.append(("≥ 0.5× own ceiling", ours / top, 0.5))
+        if hand:
+            checks.append(("≥ 0.9× hand-written", ours / hand, 0.9))
+        for label, value, goal in checks:
+            mark = "met" if value >= goal else "NOT met"
+            lines.append(f"- {framework}: {label}: {value:.2f} — {mark}")
+    return lines
+
+
+def chart(results: list[Result], connections: list[int], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r.subject.name for r in results]
+    fig, ax = plt.subplots(figsize=(12, 6))
+    width = 0.8 / max(len(connections), 1)
+    for i, count in enumerate(connections):
+        values = [r.by_connections.get(count, Measure(0, 0, 0)).rate for r in results]
+        ax.barh(
+            [y + i * width for y in range(len(names))], values, height=width, label=f"{count} conn"
+        )
+    ax.set_yticks([y + width * (len(connections) - 1) / 2 for y in range(len(names))], names)
+    ax.invert_yaxis()
+    ax.set_xlabel("requests per second (one worker)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def _memory_total() -> str:
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return "memory unknown"
+    return f"{kib / 1024 / 1024:.0f} GiB RAM"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""The benchmark command runs (a short setting: benchmarks are never timed tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--no-tls",
+            "--only",
+            "flask",
+            "--output",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    text = report.read_text()
+    assert "| flask: liveblocks-auth | 8 |" in text
+    assert "| flask: hand-written httpx | 8 |" in text
+    assert "| flask: ceiling (no upstream) | 8 |" in text
+    assert "Upstream TCP connections opened per subject" in text
+    assert "Worker RSS (MiB) after 200 and 400 requests" in text
+    rows = [line for line in text.splitlines() if line.startswith("| flask")]
+    assert all(line.rstrip(" |").endswith("| 0") for line in rows), rows  # no non-2xx
+    assert (tmp_path / "BENCHMARKS.png").stat().st_size > 1000
+    assert "![requests per second](BENCHMARKS.png)" in text

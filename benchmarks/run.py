@@ -203,8 +203,8 @@ def ensure_wrk() -> str | None:
 
 
 def _duration_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def drive(url: str, connections: int, seconds: float, wrk: str | None, script: Path) -> Measure:
@@ -242,8 +242,8 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
     )
     out = done.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _duration_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _duration_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
     return Measure(
@@ -307,7 +307,10 @@ def rss_kib(pid: int) -> int:
         status = Path(f"/proc/{current}/status").read_text()
         total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
         for task in Path(f"/proc/{current}/task").iterdir():
-            pending += [int(c) for c in (task / "children").read_text().split()]
+            try:
+                pending += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:  # the thread ended meanwhile
+                continue
     return total
 
 

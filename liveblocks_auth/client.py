@@ -41,6 +41,7 @@ from .config import (
     resolve_base_url,
 )
 from .models import AuthResponse
+from .transports import default_async_transport
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
 
@@ -356,6 +357,8 @@ class AsyncLiveblocks(
     _loop: asyncio.AbstractEventLoop | None = None
 
     def _new_http(self, **options: Any) -> httpx.AsyncClient:
+        if options["transport"] is None:
+            options["transport"] = default_async_transport(options["limits"])
         return httpx.AsyncClient(**options)
 
     def _check_loop(self) -> None:

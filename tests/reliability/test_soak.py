@@ -29,7 +29,10 @@ def process_tree(pid: int) -> list[int]:
         current = pending.pop()
         found.append(current)
         for task in Path(f"/proc/{current}/task").iterdir():
-            children = (task / "children").read_text().split()
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:  # the thread ended meanwhile
+                continue
             pending.extend(int(child) for child in children)
     return found
 

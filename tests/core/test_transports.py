@@ -1,0 +1,178 @@
+"""AsyncLiveblocks behaves the same over httpx's own transport and over AiohttpTransport,
+against real loopback servers."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from liveblocks_auth import AsyncLiveblocks, RetryPolicy
+from liveblocks_auth.testing.devserver import free_port
+from liveblocks_auth.transports import AiohttpTransport
+from tests.core.harness import SECRET, scripted_server, send_json
+
+TOKEN = b'{"token":"aaa.bbb.ccc"}'
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def transport_kind(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", request.param)
+    return request.param
+
+
+def client(url: str, **options: Any) -> AsyncLiveblocks:
+    return AsyncLiveblocks(SECRET, base_url=url, **options)
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_the_default_is_aiohttp_unless_told_otherwise(transport_kind: str) -> None:
+    async def go() -> str:
+        async with client("http://127.0.0.1:1") as lb:
+            return type(lb._http._transport).__name__
+
+    expected = "AiohttpTransport" if transport_kind == "aiohttp" else "AsyncHTTPTransport"
+    assert run(go()) == expected
+
+
+def test_keep_alive_one_connection_for_many_calls(transport_kind: str) -> None:
+    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+
+        async def go() -> list[int]:
+            async with client(upstream.url) as lb:
+                return [(await lb.identify_user("a")).status for _ in range(20)]
+
+        assert run(go()) == [200] * 20
+    assert (len(upstream.requests), upstream.connections) == (20, 1)
+    assert upstream.requests[0][2]["Authorization"] == f"Bearer {SECRET}"
+
+
+def test_connection_refused_is_retried_then_503(transport_kind: str) -> None:
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01)
+
+    async def go() -> Any:
+        async with client(f"http://127.0.0.1:{free_port()}", retry=policy) as lb:
+            return await lb.identify_user("a")
+
+    answer = run(go())
+    assert answer.status == 503
+    assert "dev server" in answer.body
+
+
+def test_read_timeouts_are_retried_up_to_the_attempts(transport_kind: str) -> None:
+    release = threading.Event()
+    with scripted_server(lambda h: release.wait(5)) as upstream:
+        policy = RetryPolicy(max_attempts=2, backoff_initial=0.01, backoff_max=0.01)
+
+        async def go() -> Any:
+            async with client(upstream.url, retry=policy, timeout=httpx.Timeout(0.3)) as lb:
+                return await lb.identify_user("a")
+
+        answer = run(go())
+        release.set()
+    assert answer.status == 503
+    assert len(upstream.requests) == 2
+
+
+def test_an_exhausted_pool_fails_within_the_pool_timeout_without_retry(transport_kind: str) -> None:
+    release = threading.Event()
+    with scripted_server(lambda h: release.wait(5)) as upstream:
+        policy = RetryPolicy(max_attempts=3, deadline=2.0)
+
+        async def go() -> tuple[list[int], list[float]]:
+            async with client(
+                upstream.url,
+                retry=policy,
+                limits=httpx.Limits(max_connections=1),
+                timeout=httpx.Timeout(2.0, pool=0.3),
+            ) as lb:
+
+                async def timed() -> tuple[int, float]:
+                    started = time.monotonic()
+                    answer = await lb.identify_user("a")
+                    return answer.status, time.monotonic() - started
+
+                results = await asyncio.gather(*(timed() for _ in range(4)))
+                return [s for s, _ in results], sorted(t for _, t in results)
+
+        statuses, times = run(go())
+        release.set()
+    assert statuses == [503] * 4
+    assert len(upstream.requests) == 1  # one held the connection; the others never got one
+    assert all(t < 0.3 + 0.4 for t in times[:3])  # failed at the pool timeout, no retry
+
+
+def test_a_dripping_answer_is_cut_at_the_deadline(transport_kind: str) -> None:
+    def drip(handler: Any) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        try:
+            for _ in range(1000):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+    with scripted_server(drip) as upstream:
+
+        async def go() -> Any:
+            async with client(upstream.url, retry=RetryPolicy(deadline=1.0)) as lb:
+                return await lb.identify_user("a")
+
+        started = time.monotonic()
+        answer = run(go())
+        assert time.monotonic() - started < 1.0 * 1.1 + 0.1
+    assert answer.status == 503
+
+
+def test_redirects_cookies_encoding_and_size(transport_kind: str) -> None:
+    answers = iter(
+        [
+            (307, b"", {"Location": "http://127.0.0.1:1/elsewhere", "Set-Cookie": "s=1; Path=/"}),
+            (200, gzip.compress(TOKEN), {"Content-Encoding": "gzip"}),
+            (200, b'{"token":"a.b.c","pad":"' + b"x" * 70_000 + b'"}', {}),
+        ]
+    )
+
+    def handler(h: Any) -> None:
+        status, body, headers = next(answers)
+        send_json(h, status, body, headers)
+
+    with scripted_server(handler) as upstream:
+
+        async def go() -> list[Any]:
+            async with client(upstream.url) as lb:
+                return [await lb.identify_user("a") for _ in range(3)]
+
+        redirect, gzipped, huge = run(go())
+    assert redirect.status == 307  # not followed
+    assert (gzipped.status, gzipped.body) == (200, TOKEN.decode())  # decoded once
+    assert huge.status == 502  # cut at 64 KiB, refused
+    assert all("Cookie" not in headers for _, _, headers in upstream.requests)
+
+
+def test_the_aiohttp_transport_closes_its_session() -> None:
+    transport = AiohttpTransport()
+
+    async def go() -> bool:
+        async with AsyncLiveblocks(
+            SECRET, base_url="http://127.0.0.1:1", transport=transport
+        ) as lb:
+            await lb.identify_user("a")
+            session = transport._session
+        return session is not None and session.closed
+
+    assert run(go()) is True

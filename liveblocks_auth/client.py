@@ -41,7 +41,7 @@ from .config import (
     resolve_base_url,
 )
 from .models import AuthResponse
-from .transports import default_async_transport
+from .transports import default_async_transport, default_sync_transport
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
 
@@ -292,6 +292,8 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     """
 
     def _new_http(self, **options: Any) -> httpx.Client:
+        if options["transport"] is None:
+            options["transport"] = default_sync_transport(options["limits"])
         return httpx.Client(**options)
 
     def _perform(self, effect: Effect) -> proto.ApiResult | None:

@@ -71,9 +71,18 @@ def test_debug_logs_of_httpx_and_httpcore_never_contain_the_secret(
         assert SECRET not in repr(record.args)
 
 
-def test_real_socket_debug_logs_never_contain_the_secret(debug_logs) -> None:
+@pytest.mark.parametrize(
+    ("transport", "loggers"),
+    [("stdlib", {"httpx"}), ("httpx", {"httpx", "httpcore"})],
+)
+def test_real_socket_debug_logs_never_contain_the_secret(
+    transport: str, loggers: set[str], debug_logs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from liveblocks_auth import Liveblocks
+    from liveblocks_auth.transports import ENV_TRANSPORT
     from tests.core.harness import scripted_server, send_json
+
+    monkeypatch.setenv(ENV_TRANSPORT, transport)
 
     def handler(h: Any) -> None:
         send_json(h, 200, b'{"token":"a.b.c"}')
@@ -82,7 +91,7 @@ def test_real_socket_debug_logs_never_contain_the_secret(debug_logs) -> None:
         assert c.identify_user("a").status == 200
         assert upstream.requests[0][2]["Authorization"] == f"Bearer {SECRET}"
     names = {r.name.split(".")[0] for r in debug_logs.records}
-    assert {"httpx", "httpcore"} <= names
+    assert loggers <= names
     assert all(SECRET not in r.getMessage() for r in debug_logs.records)
 
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from liveblocks_auth import AsyncLiveblocks, RetryPolicy
+from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth.testing.devserver import free_port
-from liveblocks_auth.transports import AiohttpTransport
+from liveblocks_auth.transports import AiohttpTransport, StdlibTransport
 from tests.core.harness import SECRET, scripted_server, send_json
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
@@ -176,3 +176,105 @@ def test_the_aiohttp_transport_closes_its_session() -> None:
         return session is not None and session.closed
 
     assert run(go()) is True
+
+
+# --- the sync client: httpx's own transport and StdlibTransport --------------------------------
+
+
+@pytest.fixture(params=["httpx", "stdlib"])
+def sync_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", request.param)
+    return str(request.param)
+
+
+def test_sync_default_is_stdlib_unless_told_otherwise(sync_kind: str) -> None:
+    with Liveblocks(SECRET, base_url="http://127.0.0.1:1") as lb:
+        name = type(lb._http._transport).__name__
+    assert name == ("StdlibTransport" if sync_kind == "stdlib" else "HTTPTransport")
+
+
+def test_sync_keep_alive_refused_and_timeouts(sync_kind: str) -> None:
+    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+        with Liveblocks(SECRET, base_url=upstream.url) as lb:
+            assert [lb.identify_user("a").status for _ in range(20)] == [200] * 20
+        assert (len(upstream.requests), upstream.connections) == (20, 1)
+        assert upstream.requests[0][2]["Authorization"] == f"Bearer {SECRET}"
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01)
+    with Liveblocks(SECRET, base_url=f"http://127.0.0.1:{free_port()}", retry=policy) as lb:
+        assert lb.identify_user("a").status == 503
+    release = threading.Event()
+    with scripted_server(lambda h: release.wait(5)) as upstream:
+        with Liveblocks(
+            SECRET,
+            base_url=upstream.url,
+            retry=RetryPolicy(max_attempts=2, backoff_initial=0.01, backoff_max=0.01),
+            timeout=httpx.Timeout(0.3),
+        ) as lb:
+            assert lb.identify_user("a").status == 503
+        release.set()
+        assert len(upstream.requests) == 2
+
+
+def test_sync_pool_exhaustion_fails_at_the_pool_timeout(sync_kind: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    release = threading.Event()
+    with scripted_server(lambda h: release.wait(5)) as upstream:
+        lb = Liveblocks(
+            SECRET,
+            base_url=upstream.url,
+            retry=RetryPolicy(deadline=2.0),
+            limits=httpx.Limits(max_connections=1),
+            timeout=httpx.Timeout(2.0, pool=0.3),
+        )
+
+        def timed(_: int) -> tuple[int, float]:
+            started = time.monotonic()
+            return lb.identify_user("a").status, time.monotonic() - started
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(timed, range(4)))
+        release.set()
+        lb.close()
+    assert [s for s, _ in results] == [503] * 4
+    assert len(upstream.requests) == 1
+    assert sum(1 for _, t in results if t < 0.3 + 0.4) == 3
+
+
+def test_sync_redirects_cookies_encoding_size(sync_kind: str) -> None:
+    answers = iter(
+        [
+            (307, b"", {"Location": "http://127.0.0.1:1/x", "Set-Cookie": "s=1; Path=/"}),
+            (200, gzip.compress(TOKEN), {"Content-Encoding": "gzip"}),
+            (200, b'{"token":"a.b.c","pad":"' + b"x" * 70_000 + b'"}', {}),
+        ]
+    )
+
+    def handler(h: Any) -> None:
+        status, body, headers = next(answers)
+        send_json(h, status, body, headers)
+
+    with scripted_server(handler) as upstream, Liveblocks(SECRET, base_url=upstream.url) as lb:
+        redirect, gzipped, huge = [lb.identify_user("a") for _ in range(3)]
+    assert redirect.status == 307
+    assert (gzipped.status, gzipped.body) == (200, TOKEN.decode())
+    assert huge.status == 502
+    assert all("Cookie" not in headers for _, _, headers in upstream.requests)
+
+
+def test_stdlib_transport_replaces_a_stale_kept_alive_connection() -> None:
+    served: list[int] = []
+
+    def close_after_answer(handler: Any) -> None:
+        served.append(1)
+        send_json(handler, 200, TOKEN, {"Connection": "keep-alive"})
+        handler.close_connection = True  # the server drops the connection right after
+
+    with scripted_server(close_after_answer) as upstream:
+        transport = StdlibTransport()
+        with Liveblocks(
+            SECRET, base_url=upstream.url, transport=transport, retry=RetryPolicy(max_attempts=1)
+        ) as lb:
+            statuses = [lb.identify_user("a").status for _ in range(3)]
+    assert statuses == [200, 200, 200]  # no attempt wasted on the dead connection
+    assert len(served) == 3

@@ -278,3 +278,138 @@ def test_stdlib_transport_replaces_a_stale_kept_alive_connection() -> None:
             statuses = [lb.identify_user("a").status for _ in range(3)]
     assert statuses == [200, 200, 200]  # no attempt wasted on the dead connection
     assert len(served) == 3
+
+
+# --- StdlibTransport's HTTP/1.1 framing, against raw scripted bytes ------------------------------
+
+
+class CloseAfter(bytes):
+    """Scripted bytes after which the server closes the connection."""
+
+
+class RawServer:
+    """Answers each request on a connection with the next scripted bytes; ``None`` closes."""
+
+    def __init__(self, answers: list[bytes | None]) -> None:
+        import socket
+
+        self.answers = list(answers)
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn, conn.makefile("rb") as reader:
+                while self.answers:
+                    head = b""
+                    while not head.endswith(b"\r\n\r\n"):
+                        line = reader.readline()
+                        if not line:
+                            break
+                        head += line
+                    if not head:
+                        break
+                    length = next(
+                        (
+                            int(x.split(b":")[1])
+                            for x in head.split(b"\r\n")
+                            if x.lower().startswith(b"content-length:")
+                        ),
+                        0,
+                    )
+                    self.requests.append(head + reader.read(length))
+                    answer = self.answers.pop(0)
+                    if answer is None:
+                        break
+                    conn.sendall(answer)
+                    if isinstance(answer, CloseAfter):
+                        break
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def stdlib_calls(answers: list[bytes | None], calls: int) -> tuple[list[Any], RawServer]:
+    server = RawServer(answers)
+    try:
+        with Liveblocks(
+            SECRET,
+            base_url=server.url,
+            transport=StdlibTransport(),
+            retry=RetryPolicy(max_attempts=1),
+            timeout=httpx.Timeout(2.0),
+        ) as lb:
+            results = [lb.identify_user("a") for _ in range(calls)]
+    finally:
+        server.close()
+    return results, server
+
+
+def test_stdlib_reads_chunked_bodies_and_keeps_the_connection() -> None:
+    chunked = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b'5\r\n{"tok\r\n12;ext=1\r\nen":"aaa.bbb.ccc"}\r\n0\r\nX-Trailer: 1\r\n\r\n'
+    )
+    results, server = stdlib_calls([chunked, chunked], 2)
+    assert [(r.status, r.body) for r in results] == [(200, TOKEN.decode())] * 2
+    assert server.connections == 1
+    first = server.requests[0]
+    assert first.startswith(b"POST /v2/identify-user HTTP/1.1\r\n")
+    assert b"\r\nAuthorization: Bearer " in first or b"\r\nauthorization: Bearer " in first
+
+
+def test_stdlib_honours_connection_close_and_http_1_0() -> None:
+    closing = (
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(TOKEN) + TOKEN
+    )
+    old = b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(TOKEN) + TOKEN
+    results, server = stdlib_calls([closing, old, old], 3)
+    assert [r.status for r in results] == [200, 200, 200]
+    assert server.connections == 3  # neither answer leaves the connection open for reuse
+
+
+def test_stdlib_reads_a_body_without_length_until_close_and_skips_1xx() -> None:
+    until_close = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n" + TOKEN
+    results, server = stdlib_calls([CloseAfter(until_close), CloseAfter(until_close)], 2)
+    assert [(r.status, r.body) for r in results] == [(200, TOKEN.decode())] * 2
+    assert server.connections == 2  # a body ended by close leaves nothing to reuse
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b"SPDY/3 200 OK\r\n\r\n", httpx.RemoteProtocolError),
+        (b'HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{"token":', httpx.RemoteProtocolError),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+            httpx.RemoteProtocolError,
+        ),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\n bad folded: header\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", httpx.RemoteProtocolError),
+    ],
+)
+def test_stdlib_refuses_malformed_answers(answer: bytes, expected: type[Exception]) -> None:
+    server = RawServer([CloseAfter(answer)])
+    try:
+        transport = StdlibTransport()
+        request = httpx.Request(
+            "POST",
+            server.url + "/v2/identify-user",
+            content=b"{}",
+            extensions={"timeout": {"read": 2.0}},
+        )
+        with pytest.raises(expected):
+            transport.handle_request(request).read()
+        transport.close()
+    finally:
+        server.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._secret import Secret, secret_from_setting, validate_secret
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
-from .config import DEFAULT_BASE_URL, RetryPolicy
+from .config import DEFAULT_BASE_URL, VERSION, RetryPolicy
 from .endpoint import (
     AuthEndpoint,
     AuthRequest,
@@ -52,4 +52,4 @@ __all__ = [
     "validate_secret",
 ]
 
-__version__ = "0.1.0"
+__version__ = VERSION

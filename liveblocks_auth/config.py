@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+VERSION: Final = "0.1.0"  # the distribution's version (pyproject.toml)
+
 DEFAULT_BASE_URL: Final = "https://api.liveblocks.io"
 ENV_SECRET_KEY: Final = "LIVEBLOCKS_SECRET_KEY"
 ENV_BASE_URL: Final = "LIVEBLOCKS_BASE_URL"

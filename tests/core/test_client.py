@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -441,6 +442,68 @@ def test_an_injected_http_client_is_used_and_not_closed() -> None:
     assert not http.is_closed
     assert len(fake.calls) == 1
     http.close()
+
+
+def test_an_injected_http_client_applies_its_own_headers_and_hooks() -> None:
+    fake = FakeLiveblocks(secret=SECRET)
+    seen: list[str] = []
+    http = httpx.Client(
+        transport=fake,
+        headers={"X-Egress-Tag": "billing"},
+        event_hooks={"request": [lambda r: seen.append(r.url.path)]},
+    )
+    with Liveblocks(SECRET, http_client=http) as client:
+        assert client.identify_user("a").status == 200
+    assert seen == [IDENTIFY]
+    assert fake.calls[0].headers["x-egress-tag"] == "billing"
+    http.close()
+
+
+def test_requests_carry_our_user_agent_on_the_wire() -> None:
+    from liveblocks_auth import __version__
+
+    answer = b'{"token":"a.b.c"}'
+    with (
+        scripted_server(lambda h: send_json(h, 200, answer)) as upstream,
+        Liveblocks(SECRET, base_url=upstream.url) as client,
+    ):
+        assert client.identify_user("a").status == 200
+    headers = upstream.requests[0][2]
+    assert headers["User-Agent"] == f"liveblocks-auth-python/{__version__}"
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(headers["Content-Length"]) > 0
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_proxy_from_the_environment_is_used(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The direct path skips httpx's client; a proxy in the environment must still be honoured.
+    with scripted_server(lambda h: send_json(h, 200, b'{"token":"a.b.c"}')) as proxy:
+        for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        base = "http://liveblocks.example.invalid"
+        if kind == "sync":
+            with Liveblocks(SECRET, base_url=base) as client:
+                status = client.identify_user("a").status
+        else:
+
+            async def go() -> int:
+                async with AsyncLiveblocks(SECRET, base_url=base) as client:
+                    return (await client.identify_user("a")).status
+
+            status = asyncio.run(go())
+    assert status == 200
+    assert [(m, p) for m, p, _ in proxy.requests] == [("POST", base + IDENTIFY)]
+
+
+def test_the_package_version_is_the_distributions() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from liveblocks_auth import __version__
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert project["project"]["version"] == __version__
 
 
 def test_call_sends_arbitrary_requests_with_retries(make_client, fake: FakeLiveblocks) -> None:

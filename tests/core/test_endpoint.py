@@ -32,12 +32,12 @@ def request(
 class Server:
     """Calls an endpoint through one driver with a client over the fake."""
 
-    def __init__(self, kind: str, fake: FakeLiveblocks) -> None:
+    def __init__(self, kind: str, fake: FakeLiveblocks, transport: Any = None) -> None:
         self.kind = kind
         self.fake = fake
         self.loop = asyncio.new_event_loop() if kind == "async" else None
-        self.sync_client = Liveblocks(SECRET, transport=fake)
-        self.async_client = AsyncLiveblocks(SECRET, transport=fake)
+        self.sync_client = Liveblocks(SECRET, transport=transport or fake)
+        self.async_client = AsyncLiveblocks(SECRET, transport=transport or fake)
 
     def __call__(self, endpoint: AuthEndpoint, req: AuthRequest) -> Any:
         if self.loop is None:

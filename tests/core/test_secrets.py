@@ -34,9 +34,7 @@ class ExplodingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_an_exception_inside_the_upstream_call_leaks_nothing(kind: str, debug_logs) -> None:
     transport = ExplodingTransport()
-    server = Server(kind, FakeLiveblocks(secret=SECRET))
-    server.sync_client._http._transport = transport
-    server.async_client._http._transport = transport
+    server = Server(kind, FakeLiveblocks(secret=SECRET), transport)
     try:
         response = server(AuthEndpoint(lambda ctx: LiveblocksUser("alice")), request())
     finally:
@@ -73,7 +71,7 @@ def test_debug_logs_of_httpx_and_httpcore_never_contain_the_secret(
 
 @pytest.mark.parametrize(
     ("transport", "loggers"),
-    [("stdlib", {"httpx"}), ("httpx", {"httpx", "httpcore"})],
+    [("stdlib", {"liveblocks_auth"}), ("httpx", {"liveblocks_auth", "httpcore"})],
 )
 def test_real_socket_debug_logs_never_contain_the_secret(
     transport: str, loggers: set[str], debug_logs, monkeypatch: pytest.MonkeyPatch

@@ -10,6 +10,7 @@ from typing import Any
 import django
 import httpx
 from django.conf import settings
+from django.utils.deprecation import MiddlewareMixin
 
 from benchmarks.apps.common import BASE_URL, FIXED_TOKEN, SECRET, USER
 
@@ -29,13 +30,13 @@ class Alice:
         return "Alice"
 
 
-class FixedUser:
-    def __init__(self, get_response: Any) -> None:
-        self.get_response = get_response
+class FixedUser(MiddlewareMixin):
+    """Sets ``request.user`` like Django's AuthenticationMiddleware, and like it (a
+    ``MiddlewareMixin``) runs natively under both WSGI and ASGI: a sync-only middleware would push
+    every ASGI request through Django's one thread-sensitive executor."""
 
-    def __call__(self, request: Any) -> Any:
+    def process_request(self, request: Any) -> None:
         request.user = Alice()
-        return self.get_response(request)
 
 
 settings.configure(
@@ -70,16 +71,45 @@ def handwritten(request: HttpRequest) -> HttpResponse:
     return HttpResponse(answer.content, status=answer.status_code, content_type="application/json")
 
 
+_async_http: httpx.AsyncClient | None = None
+
+
 @csrf_exempt
-def ceiling(request: HttpRequest) -> HttpResponse:
+async def handwritten_async(request: HttpRequest) -> HttpResponse:
+    """Under ASGI the guides' port is an async view with a pooled ``httpx.AsyncClient``."""
+    global _async_http
+    if _async_http is None:  # created on the server's event loop, then reused
+        _async_http = httpx.AsyncClient(base_url=BASE_URL)
+    json.loads(request.body)
+    answer = await _async_http.post(
+        "/v2/identify-user", json=USER, headers={"Authorization": f"Bearer {SECRET}"}
+    )
+    return HttpResponse(answer.content, status=answer.status_code, content_type="application/json")
+
+
+def _fixed_token(request: HttpRequest) -> HttpResponse:
     json.loads(request.body)
     return HttpResponse(FIXED_TOKEN, content_type="application/json")
 
 
+ceiling = csrf_exempt(_fixed_token)
+
+
+@csrf_exempt
+async def ceiling_async(request: HttpRequest) -> HttpResponse:
+    return _fixed_token(request)
+
+
+VIEWS = {
+    ("handwritten", False): handwritten,
+    ("handwritten", True): handwritten_async,
+    ("ceiling", False): ceiling,
+    ("ceiling", True): ceiling_async,
+}
 urlpatterns = (
     [path("", include("liveblocks_auth_django.urls"))]
     if VARIANT == "adapter"
-    else [path("api/liveblocks-auth", handwritten if VARIANT == "handwritten" else ceiling)]
+    else [path("api/liveblocks-auth", VIEWS[VARIANT, ASYNC])]
 )
 
 if ASYNC:

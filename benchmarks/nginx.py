@@ -16,11 +16,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import httpx
 
+from liveblocks_auth.testing._service import Service
 from liveblocks_auth.testing.devserver import free_port
 from liveblocks_auth.testing.fast_upstream import TOKEN_BODY
 
@@ -78,7 +78,7 @@ def find_nginx(fetch: bool) -> str | None:
     return str(binary) if binary.is_file() else None
 
 
-class NginxUpstream:
+class NginxUpstream(Service):
     """``with NginxUpstream(binary) as upstream``: ``base_url``, ``connections``, ``requests``
     (totals since start, read from ``stub_status``, not counting its own queries)."""
 
@@ -153,14 +153,3 @@ class NginxUpstream:
                     self._process.wait()
             self._process = None
         self._tmp.cleanup()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -16,10 +16,11 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import httpx
+
+from ._service import Service
 
 __all__ = ["DevServer", "DevServerError", "find_node_modules"]
 
@@ -55,7 +56,7 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-class DevServer:
+class DevServer(Service):
     """The official dev server on a loopback port, with throwaway storage.
 
     >>> with DevServer() as server:
@@ -162,14 +163,3 @@ class DevServer:
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

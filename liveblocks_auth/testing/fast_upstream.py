@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from types import TracebackType
 from typing import Self
+
+from ._service import Service
 
 __all__ = ["FastUpstream"]
 
@@ -28,7 +29,7 @@ RESPONSE = (
 )
 
 
-class FastUpstream:
+class FastUpstream(Service):
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
     ) -> None:
@@ -88,14 +89,3 @@ class FastUpstream:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -138,7 +138,8 @@ def test_a_dripping_answer_is_cut_at_the_deadline(transport_kind: str) -> None:
     assert answer.status == 503
 
 
-def test_redirects_cookies_encoding_and_size(transport_kind: str) -> None:
+def redirect_gzip_huge() -> Any:
+    """A server answering a redirect with a cookie, a gzipped token, then an oversized one."""
     answers = iter(
         [
             (307, b"", {"Location": "http://127.0.0.1:1/elsewhere", "Set-Cookie": "s=1; Path=/"}),
@@ -151,17 +152,26 @@ def test_redirects_cookies_encoding_and_size(transport_kind: str) -> None:
         status, body, headers = next(answers)
         send_json(h, status, body, headers)
 
-    with scripted_server(handler) as upstream:
+    return scripted_server(handler)
+
+
+def assert_redirect_gzip_huge(results: list[Any], upstream: Any) -> None:
+    redirect, gzipped, huge = results
+    assert redirect.status == 307  # not followed
+    assert (gzipped.status, gzipped.body) == (200, TOKEN.decode())  # decoded once
+    assert huge.status == 502  # cut at 64 KiB, refused
+    assert all("Cookie" not in headers for _, _, headers in upstream.requests)
+
+
+def test_redirects_cookies_encoding_and_size(transport_kind: str) -> None:
+    with redirect_gzip_huge() as upstream:
 
         async def go() -> list[Any]:
             async with client(upstream.url) as lb:
                 return [await lb.identify_user("a") for _ in range(3)]
 
-        redirect, gzipped, huge = run(go())
-    assert redirect.status == 307  # not followed
-    assert (gzipped.status, gzipped.body) == (200, TOKEN.decode())  # decoded once
-    assert huge.status == 502  # cut at 64 KiB, refused
-    assert all("Cookie" not in headers for _, _, headers in upstream.requests)
+        results = run(go())
+    assert_redirect_gzip_huge(results, upstream)
 
 
 def test_the_aiohttp_transport_closes_its_session() -> None:
@@ -242,24 +252,9 @@ def test_sync_pool_exhaustion_fails_at_the_pool_timeout(sync_kind: str) -> None:
 
 
 def test_sync_redirects_cookies_encoding_size(sync_kind: str) -> None:
-    answers = iter(
-        [
-            (307, b"", {"Location": "http://127.0.0.1:1/x", "Set-Cookie": "s=1; Path=/"}),
-            (200, gzip.compress(TOKEN), {"Content-Encoding": "gzip"}),
-            (200, b'{"token":"a.b.c","pad":"' + b"x" * 70_000 + b'"}', {}),
-        ]
-    )
-
-    def handler(h: Any) -> None:
-        status, body, headers = next(answers)
-        send_json(h, status, body, headers)
-
-    with scripted_server(handler) as upstream, Liveblocks(SECRET, base_url=upstream.url) as lb:
-        redirect, gzipped, huge = [lb.identify_user("a") for _ in range(3)]
-    assert redirect.status == 307
-    assert (gzipped.status, gzipped.body) == (200, TOKEN.decode())
-    assert huge.status == 502
-    assert all("Cookie" not in headers for _, _, headers in upstream.requests)
+    with redirect_gzip_huge() as upstream, Liveblocks(SECRET, base_url=upstream.url) as lb:
+        results = [lb.identify_user("a") for _ in range(3)]
+    assert_redirect_gzip_huge(results, upstream)
 
 
 def test_stdlib_transport_replaces_a_stale_kept_alive_connection() -> None:

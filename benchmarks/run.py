@@ -265,9 +265,8 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
     p99 = _duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
-    return Measure(
-        rate, p50, p99, int(bad.group(1)) if bad else 0 + (int(errors.group(1)) if errors else 0)
-    )
+    failed = (int(bad.group(1)) if bad else 0) + (int(errors.group(1)) if errors else 0)
+    return Measure(rate, p50, p99, failed)
 
 
 # --- servers ---
@@ -506,7 +505,7 @@ def render(
         "",
         f"![requests per second]({Path(args.output).with_suffix('.png').name})",
         "",
-        "| subject | connections | req/s | p50 ms | p99 ms | × express | × own ceiling | non-2xx |",
+        "| subject | connections | req/s | p50 ms | p99 ms | × express | × own ceiling | failed |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
@@ -552,6 +551,11 @@ def render(
                 + f" ({_growth(m):+.1f}%); {m.first_connections} upstream connections"
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
+    lines += [
+        "What limits each subject, measured, and why the unmet targets are unmet: README.md,",
+        "section Benchmarks.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import http.server
 import inspect
 import socketserver
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -112,3 +113,22 @@ def send_json(
         handler.send_header(key, value)
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def dripping(length: int = 1000, interval: float = 0.2) -> Callable[[Any], None]:
+    """A handler announcing ``length`` bytes of JSON, then sending one byte per ``interval``."""
+
+    def drip(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(length))
+        handler.end_headers()
+        try:
+            for _ in range(length):
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            pass
+
+    return drip

@@ -15,7 +15,7 @@ import pytest
 from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth._protocol import ApiRequest
 from liveblocks_auth.testing import FakeLiveblocks, Fault, decode_token
-from tests.core.harness import SECRET, scripted_server, send_json
+from tests.core.harness import SECRET, dripping, scripted_server, send_json
 
 IDENTIFY = "/v2/identify-user"
 AUTHORIZE = "/v2/authorize-user"
@@ -389,24 +389,10 @@ async def test_async_client_reuses_one_connection() -> None:
     assert server.connections == 1
 
 
-def _drip(handler: Any) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    try:
-        for _ in range(1000):
-            handler.wfile.write(b" ")
-            handler.wfile.flush()
-            time.sleep(0.2)
-    except OSError:
-        pass
-
-
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_dripping_server_is_cut_at_the_overall_deadline(kind: str) -> None:
     policy = RetryPolicy(max_attempts=3, deadline=1.5)
-    with scripted_server(_drip) as server:
+    with scripted_server(dripping()) as server:
         started = time.monotonic()
         if kind == "sync":
             with Liveblocks(SECRET, base_url=server.url, retry=policy) as client:

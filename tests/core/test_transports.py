@@ -16,7 +16,7 @@ import pytest
 from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth.testing.devserver import free_port
 from liveblocks_auth.transports import AiohttpTransport, StdlibTransport
-from tests.core.harness import SECRET, scripted_server, send_json
+from tests.core.harness import SECRET, dripping, scripted_server, send_json
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
 
@@ -114,19 +114,7 @@ def test_an_exhausted_pool_fails_within_the_pool_timeout_without_retry(transport
 
 
 def test_a_dripping_answer_is_cut_at_the_deadline(transport_kind: str) -> None:
-    def drip(handler: Any) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
-        try:
-            for _ in range(1000):
-                handler.wfile.write(b" ")
-                handler.wfile.flush()
-                time.sleep(0.1)
-        except OSError:
-            pass
-
-    with scripted_server(drip) as upstream:
+    with scripted_server(dripping(interval=0.1)) as upstream:
 
         async def go() -> Any:
             async with client(upstream.url, retry=RetryPolicy(deadline=1.0)) as lb:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 import logging
 import random
 import threading
@@ -15,7 +14,7 @@ import pytest
 from liveblocks_auth import RetryPolicy
 from liveblocks_auth.testing import FakeLiveblocks, Fault
 from liveblocks_auth.testing.devserver import free_port
-from tests.core.harness import SECRET, scripted_server, send_json
+from tests.core.harness import SECRET, dripping, scripted_server, send_json
 from tests.reliability import users
 from tests.reliability.adapters import AdapterFactory, Answer
 
@@ -39,23 +38,9 @@ def test_connection_refused_is_503_within_the_deadline(make: AdapterFactory) -> 
     assert answer.json() == UNAVAILABLE
 
 
-def drip(handler: http.server.BaseHTTPRequestHandler) -> None:
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", "10000")
-    handler.end_headers()
-    try:
-        for _ in range(10000):
-            handler.wfile.write(b" ")
-            handler.wfile.flush()
-            time.sleep(0.2)
-    except OSError:
-        pass
-
-
 def test_a_dripping_upstream_is_cut_at_the_overall_deadline(make: AdapterFactory) -> None:
     policy = RetryPolicy(max_attempts=3, deadline=3.0)
-    with scripted_server(drip) as upstream:
+    with scripted_server(dripping(length=10000)) as upstream:
         adapter = make(base_url=upstream.url, retry=policy)
         started = time.monotonic()
         answer = adapter.post(user=ALICE)

@@ -74,6 +74,7 @@ def test_soak(name: str, tmp_path: Path) -> None:
         warm_up = run_load(app.auth_url, BODY, headers, requests=WARM_UP, connections=CONNECTIONS)
         first = run_load(app.auth_url, BODY, headers, requests=tenth, connections=CONNECTIONS)
         rss_start, fds_start = settled(app.pid)
+        opened_at_start = upstream.connections
         middle = run_load(
             app.auth_url, BODY, headers, requests=REQUESTS - 2 * tenth, connections=CONNECTIONS
         )
@@ -89,6 +90,9 @@ def test_soak(name: str, tmp_path: Path) -> None:
     assert statuses == [200] * len(statuses), {s: statuses.count(s) for s in set(statuses)}
     assert upstream.requests == len(statuses)  # one upstream call each, never cached
     assert upstream.connections <= DEFAULT_LIMITS.max_connections, report  # keep-alive
-    # No growth beyond a connection or two being opened or closed at the moment of measuring.
-    assert fds_end <= fds_start + 2, report
+    # The upstream pool may still grow to a new peak of concurrent calls (bounded by the pool
+    # size, checked above); beyond that, no growth but a connection or two being opened or
+    # closed at the moment of measuring.
+    pool_growth = upstream.connections - opened_at_start
+    assert fds_end <= fds_start + pool_growth + 2, report
     assert rss_end < rss_start * 1.10, report

@@ -92,12 +92,17 @@ class AuthRequest:
     host: str | None = None
     context: Any = None
 
+    _lowered: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+
     def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == name:
-                return value
-        return None
+        """A request header, by case-insensitive name (the first, if repeated)."""
+        lowered = self._lowered
+        if lowered is None:
+            lowered = {}
+            for key, value in self.headers.items():
+                lowered.setdefault(key.lower(), value)
+            object.__setattr__(self, "_lowered", lowered)  # once per request, not per lookup
+        return lowered.get(name.lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ Hooks are callables or dotted import paths.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,13 @@ def hook(name: str) -> Callable[..., Any] | None:
     if not isinstance(value, str):
         raise TypeError(f"{setting_name(name)} must be a callable or a dotted path, not {value!r}")
     try:
-        function = import_string(value)
+        return _import(value)
     except ImportError as exc:
         raise ImportError(f"{setting_name(name)} = {value!r} cannot be imported: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=64)
+def _import(path: str) -> Callable[..., Any]:
+    # Hooks are looked up on every request (so override_settings works); importing is not.
+    function: Callable[..., Any] = import_string(path)
     return function

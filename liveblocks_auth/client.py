@@ -7,9 +7,11 @@ lives in ``_protocol`` and ``_retry`` and is shared; each class only sends, read
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import http.cookiejar
+import json
 import logging
 import random
 import time
@@ -24,7 +26,7 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, cast
 
 import anyio
 import httpx
@@ -32,6 +34,7 @@ import httpx
 from . import _protocol as proto
 from . import rooms
 from ._effects import drive, drive_async
+from ._http11 import request_bytes
 from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
 from ._secret import Secret, secret_from_setting
 from .config import (
@@ -44,11 +47,19 @@ from .config import (
     resolve_base_url,
 )
 from .models import AuthResponse
-from .transports import default_async_transport, default_sync_transport
+from .transports import (
+    AsyncioTransport,
+    Key,
+    StdlibTransport,
+    default_async_transport,
+    default_sync_transport,
+    origin,
+)
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
 
 USER_AGENT = f"liveblocks-auth-python/{VERSION}"
+_USER_AGENT = USER_AGENT.encode()
 logger = logging.getLogger("liveblocks_auth")
 
 P = ParamSpec("P")
@@ -78,6 +89,57 @@ class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
 def _parsed_url(url: str) -> httpx.URL:
     # Parsing a URL is a fifth of the client's own time per call; the paths repeat.
     return httpx.URL(url)
+
+
+class _SyncAnswer(Protocol):
+    """What a client reads of an answer: our transports' own, or an httpx response's."""
+
+    status: int
+
+    @property
+    def fields(self) -> Mapping[str, str]: ...
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class _AsyncAnswer(Protocol):
+    status: int
+
+    @property
+    def fields(self) -> Mapping[str, str]: ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _ResponseAnswer:
+    """An ``httpx.Response`` (streamed, decoded by httpx) read as our transports' answers."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.status = response.status_code
+        self.fields: Mapping[str, str] = response.headers
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._response.iter_bytes()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._response.aiter_bytes()
+
+    def close(self) -> None:
+        self._response.close()
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+
+def _deadline_scope(needed: bool, deadline: float) -> contextlib.AbstractContextManager[Any]:
+    if not needed:
+        return contextlib.nullcontext()
+    return anyio.fail_after(max(deadline - time.monotonic(), 0.001))
 
 
 def _no_cookie_jar() -> http.cookiejar.CookieJar:
@@ -117,6 +179,11 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         #: environment (``HTTPS_PROXY``, ...) and no transport given, httpx's own transports
         #: are used, through ``send``, since they are what routes requests to the proxy.
         self._direct: TransportT | None = None
+        #: This package's own transport, given requests as bytes (``exchange``): no
+        #: ``httpx.Request``/``Response`` built per call (half of the time left otherwise).
+        self._raw: Any = None
+        #: Request heads for ``_raw`` by (method, path, has a body): built once per path.
+        self._heads: dict[tuple[str, str, bool], tuple[Key, bytes]] = {}
         if http_client is None:
             limits = limits or DEFAULT_LIMITS
             if transport is None and not urllib.request.getproxies():
@@ -129,6 +196,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
                 cookies=_no_cookie_jar(),
             )
             self._direct = transport
+            if type(transport) in (StdlibTransport, AsyncioTransport):
+                self._raw = transport
         self._http: HttpT = http_client
 
     def _default_transport(self, limits: httpx.Limits) -> TransportT:
@@ -162,6 +231,41 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
             headers=headers,
             extensions={"timeout": send.timeout.as_dict()},
         )
+
+    def _message(self, send: Send) -> tuple[Key, str, bytes, dict[str, float | None], bool]:
+        """``send`` as the arguments of our transports' ``exchange``: the request in bytes, as
+        ``_build`` and httpx would write it."""
+        request = send.request
+        body = b""
+        if request.json is not None:
+            body = json.dumps(
+                request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode()
+        shape = (request.method, request.path, request.json is not None)
+        prepared = None if request.params else self._heads.get(shape)
+        if prepared is None:
+            prepared = self._head(request, with_json=request.json is not None)
+            if not request.params:
+                if len(self._heads) >= 256:  # room paths vary: keep the cache small
+                    self._heads.clear()
+                self._heads[shape] = prepared
+        key, head = prepared
+        if body or request.method in ("POST", "PUT", "PATCH"):
+            head += b"Content-Length: %d\r\n" % len(body)
+        return key, request.method, head + b"\r\n" + body, send.timeout.as_dict(), True
+
+    def _head(self, request: proto.ApiRequest, with_json: bool) -> tuple[Key, bytes]:
+        """The request line and the fixed headers of a call, each line ending in CRLF."""
+        url = self.base_url + request.path
+        parsed = httpx.URL(url, params=dict(request.params)) if request.params else _parsed_url(url)
+        headers = [
+            (b"Host", parsed.netloc),
+            (b"Authorization", b"Bearer " + self._secret.reveal().encode()),
+            (b"User-Agent", _USER_AGENT),
+        ]
+        if with_json:
+            headers.append((b"Content-Type", b"application/json"))
+        return origin(parsed), request_bytes(request.method, parsed.raw_path, headers)[:-2]
 
     def _flow(self, request: proto.ApiRequest) -> Generator[Effect, Any, proto.ApiResult]:
         return call_with_retries(request, self.retry, self.timeout, self._rng)
@@ -349,20 +453,24 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
             return None
         collector = BodyCollector(effect)
         try:
-            request = self._build(effect)
-            if self._direct is not None:
-                response = self._direct.handle_request(request)
-            else:
-                response = self._http.send(request, stream=True)
+            answer = self._send(effect)
             try:
-                for chunk in response.iter_bytes():
+                for chunk in answer:
                     if collector.feed(chunk):
                         break
             finally:
-                response.close()
+                answer.close()
         except Exception as exc:
             return collector.failure(exc)
-        return collector.result(response.status_code, response.headers)
+        return collector.result(answer.status, answer.fields)
+
+    def _send(self, effect: Send) -> _SyncAnswer:
+        if self._raw is not None:
+            return cast(_SyncAnswer, self._raw.exchange(*self._message(effect)))
+        request = self._build(effect)
+        if self._direct is not None:
+            return _ResponseAnswer(self._direct.handle_request(request))
+        return _ResponseAnswer(self._http.send(request, stream=True))
 
     def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
@@ -436,24 +544,30 @@ class AsyncLiveblocks(
             return None
         collector = BodyCollector(effect)
         try:
-            # Unlike sync reads, the whole attempt (headers too) is cut at the deadline.
-            with anyio.fail_after(max(effect.deadline - time.monotonic(), 0.001)):
-                request = self._build(effect)
-                if self._direct is not None:
-                    response = await self._direct.handle_async_request(request)
-                else:
-                    response = await self._http.send(request, stream=True)
+            # Unlike sync reads, the whole attempt (headers too) is cut at the deadline: by our
+            # transport itself (every wait it makes is capped), else by a cancel scope.
+            with _deadline_scope(self._raw is None, effect.deadline):
+                answer = await self._send(effect)
                 try:
-                    async for chunk in response.aiter_bytes():
+                    async for chunk in answer:
                         if collector.feed(chunk):
                             break
                 finally:
-                    await response.aclose()
+                    await answer.aclose()
         except TimeoutError:
             return collector.failure(DeadlineExceeded(f"deadline passed on {effect.request.path}"))
         except Exception as exc:
             return collector.failure(exc)
-        return collector.result(response.status_code, response.headers)
+        return collector.result(answer.status, answer.fields)
+
+    async def _send(self, effect: Send) -> _AsyncAnswer:
+        if self._raw is not None:
+            exchange = self._raw.exchange(*self._message(effect), deadline=effect.deadline)
+            return cast(_AsyncAnswer, await exchange)
+        request = self._build(effect)
+        if self._direct is not None:
+            return _ResponseAnswer(await self._direct.handle_async_request(request))
+        return _ResponseAnswer(await self._http.send(request, stream=True))
 
     async def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""

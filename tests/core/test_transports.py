@@ -1,5 +1,5 @@
-"""AsyncLiveblocks behaves the same over httpx's own transport and over AiohttpTransport,
-against real loopback servers."""
+"""The clients behave the same over httpx's own transports and over ours (StdlibTransport,
+AsyncioTransport), against real loopback servers; our HTTP/1.1 framing against raw bytes."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ import gzip
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth.testing.devserver import free_port
-from liveblocks_auth.transports import AiohttpTransport, StdlibTransport
+from liveblocks_auth.transports import AsyncioTransport, StdlibTransport
 from tests.core.harness import SECRET, dripping, scripted_server, send_json
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
 
 
-@pytest.fixture(params=["httpx", "aiohttp"])
+@pytest.fixture(params=["httpx", "asyncio"])
 def transport_kind(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
@@ -37,12 +37,12 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-def test_the_default_is_aiohttp_unless_told_otherwise(transport_kind: str) -> None:
+def test_the_default_is_asyncio_unless_told_otherwise(transport_kind: str) -> None:
     async def go() -> str:
         async with client("http://127.0.0.1:1") as lb:
             return type(lb._http._transport).__name__
 
-    expected = "AiohttpTransport" if transport_kind == "aiohttp" else "AsyncHTTPTransport"
+    expected = "AsyncioTransport" if transport_kind == "asyncio" else "AsyncHTTPTransport"
     assert run(go()) == expected
 
 
@@ -126,6 +126,29 @@ def test_a_dripping_answer_is_cut_at_the_deadline(transport_kind: str) -> None:
     assert answer.status == 503
 
 
+def test_a_dripping_head_is_cut_at_the_deadline_too(transport_kind: str) -> None:
+    def drip_head(handler: Any) -> None:
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(100):  # each byte well within the read timeout, the head never ends
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+    with scripted_server(drip_head) as upstream:
+
+        async def go() -> Any:
+            async with client(upstream.url, retry=RetryPolicy(deadline=1.0)) as lb:
+                return await lb.identify_user("a")
+
+        started = time.monotonic()
+        answer = run(go())
+        assert time.monotonic() - started < 1.0 * 1.1 + 0.1
+    assert answer.status == 503
+
+
 def redirect_gzip_huge() -> Any:
     """A server answering a redirect with a cookie, a gzipped token, then an oversized one."""
     answers = iter(
@@ -162,18 +185,32 @@ def test_redirects_cookies_encoding_and_size(transport_kind: str) -> None:
     assert_redirect_gzip_huge(results, upstream)
 
 
-def test_the_aiohttp_transport_closes_its_session() -> None:
-    transport = AiohttpTransport()
+def test_the_asyncio_transport_closes_its_idle_connections() -> None:
+    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+        transport = AsyncioTransport()
 
-    async def go() -> bool:
-        async with AsyncLiveblocks(
-            SECRET, base_url="http://127.0.0.1:1", transport=transport
-        ) as lb:
-            await lb.identify_user("a")
-            session = transport._session
-        return session is not None and session.closed
+        async def go() -> tuple[int, list[bool]]:
+            async with AsyncLiveblocks(SECRET, base_url=upstream.url, transport=transport) as lb:
+                status = (await lb.identify_user("a")).status
+                idle = [c for pooled in transport._idle.values() for c in pooled]
+            return status, [c.transport.is_closing() for c in idle]
 
-    assert run(go()) is True
+        assert run(go()) == (200, [True])
+
+
+def test_the_asyncio_transport_belongs_to_one_event_loop() -> None:
+    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+        transport = AsyncioTransport()
+        request = httpx.Request("POST", upstream.url + "/v2/identify-user", content=b"{}")
+
+        async def call() -> int:
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            return response.status_code
+
+        assert run(call()) == 200
+        with pytest.raises(RuntimeError, match="another event loop"):
+            run(call())
 
 
 # --- the sync client: httpx's own transport and StdlibTransport --------------------------------
@@ -245,7 +282,7 @@ def test_sync_redirects_cookies_encoding_size(sync_kind: str) -> None:
     assert_redirect_gzip_huge(results, upstream)
 
 
-def test_stdlib_transport_replaces_a_stale_kept_alive_connection() -> None:
+def test_a_stale_kept_alive_connection_is_replaced(ours: str) -> None:
     served: list[int] = []
 
     def close_after_answer(handler: Any) -> None:
@@ -254,16 +291,26 @@ def test_stdlib_transport_replaces_a_stale_kept_alive_connection() -> None:
         handler.close_connection = True  # the server drops the connection right after
 
     with scripted_server(close_after_answer) as upstream:
-        transport = StdlibTransport()
-        with Liveblocks(
-            SECRET, base_url=upstream.url, transport=transport, retry=RetryPolicy(max_attempts=1)
-        ) as lb:
-            statuses = [lb.identify_user("a").status for _ in range(3)]
+        options: dict[str, Any] = {"base_url": upstream.url, "retry": RetryPolicy(max_attempts=1)}
+        if ours == "stdlib":
+            with Liveblocks(SECRET, transport=StdlibTransport(), **options) as lb:
+                statuses = [lb.identify_user("a").status for _ in range(3)]
+        else:
+
+            async def go() -> list[int]:
+                async with AsyncLiveblocks(SECRET, transport=AsyncioTransport(), **options) as lb:
+                    answers = []
+                    for _ in range(3):
+                        answers.append((await lb.identify_user("a")).status)
+                        await asyncio.sleep(0.05)  # the close arrives while the connection idles
+                    return answers
+
+            statuses = run(go())
     assert statuses == [200, 200, 200]  # no attempt wasted on the dead connection
     assert len(served) == 3
 
 
-# --- StdlibTransport's HTTP/1.1 framing, against raw scripted bytes ------------------------------
+# --- our transports' HTTP/1.1 framing, against raw scripted bytes ------------------------------
 
 
 class CloseAfter(bytes):
@@ -321,50 +368,121 @@ class RawServer:
         self.sock.close()
 
 
-def stdlib_calls(answers: list[bytes | None], calls: int) -> tuple[list[Any], RawServer]:
+@pytest.fixture(params=["stdlib", "asyncio"])
+def ours(request: pytest.FixtureRequest) -> str:
+    """Which of our transports: the sync one or the async one."""
+    return str(request.param)
+
+
+def raw_calls(ours: str, answers: list[bytes | None], calls: int) -> tuple[list[Any], RawServer]:
+    """``calls`` identify-user calls through our transport ``ours`` against scripted bytes."""
     server = RawServer(answers)
+    options: dict[str, Any] = {
+        "base_url": server.url,
+        "retry": RetryPolicy(max_attempts=1),
+        "timeout": httpx.Timeout(2.0),
+    }
     try:
-        with Liveblocks(
-            SECRET,
-            base_url=server.url,
-            transport=StdlibTransport(),
-            retry=RetryPolicy(max_attempts=1),
-            timeout=httpx.Timeout(2.0),
-        ) as lb:
-            results = [lb.identify_user("a") for _ in range(calls)]
+        if ours == "stdlib":
+            with Liveblocks(SECRET, transport=StdlibTransport(), **options) as lb:
+                results = [lb.identify_user("a") for _ in range(calls)]
+        else:
+
+            async def go() -> list[Any]:
+                async with AsyncLiveblocks(SECRET, transport=AsyncioTransport(), **options) as lb:
+                    return [await lb.identify_user("a") for _ in range(calls)]
+
+            results = run(go())
     finally:
         server.close()
     return results, server
 
 
-def test_stdlib_reads_chunked_bodies_and_keeps_the_connection() -> None:
+def transport_read(ours: str, url: str) -> httpx.Response:
+    """One request through ``ours``' httpx interface, the whole body read."""
+    request = httpx.Request("POST", url, content=b"{}", extensions={"timeout": {"read": 2.0}})
+    if ours == "stdlib":
+        with StdlibTransport() as transport:
+            response = transport.handle_request(request)
+            response.read()
+            return response
+
+    async def go() -> httpx.Response:
+        async with AsyncioTransport() as transport:
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            return response
+
+    return cast(httpx.Response, run(go()))
+
+
+def test_reads_chunked_bodies_and_keeps_the_connection(ours: str) -> None:
     chunked = (
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         b'5\r\n{"tok\r\n12;ext=1\r\nen":"aaa.bbb.ccc"}\r\n0\r\nX-Trailer: 1\r\n\r\n'
     )
-    results, server = stdlib_calls([chunked, chunked], 2)
+    results, server = raw_calls(ours, [chunked, chunked], 2)
     assert [(r.status, r.body) for r in results] == [(200, TOKEN.decode())] * 2
     assert server.connections == 1
     first = server.requests[0]
     assert first.startswith(b"POST /v2/identify-user HTTP/1.1\r\n")
-    assert b"\r\nAuthorization: Bearer " in first or b"\r\nauthorization: Bearer " in first
+    assert b"\r\nAuthorization: Bearer " in first
+    assert first.endswith(b"\r\n\r\n" + b'{"userId":"a"}')
 
 
-def test_stdlib_honours_connection_close_and_http_1_0() -> None:
+def test_honours_connection_close_and_http_1_0(ours: str) -> None:
     closing = (
         b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(TOKEN) + TOKEN
     )
     old = b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(TOKEN) + TOKEN
-    results, server = stdlib_calls([closing, old, old], 3)
+    results, server = raw_calls(ours, [closing, old, old], 3)
     assert [r.status for r in results] == [200, 200, 200]
     assert server.connections == 3  # neither answer leaves the connection open for reuse
 
 
-def test_stdlib_reads_a_body_without_length_until_close_and_skips_1xx() -> None:
+def test_reads_a_body_without_length_until_close_and_skips_1xx(ours: str) -> None:
     until_close = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n" + TOKEN
-    results, server = stdlib_calls([CloseAfter(until_close), CloseAfter(until_close)], 2)
+    results, server = raw_calls(ours, [CloseAfter(until_close), CloseAfter(until_close)], 2)
     assert [(r.status, r.body) for r in results] == [(200, TOKEN.decode())] * 2
     assert server.connections == 2  # a body ended by close leaves nothing to reuse
+
+
+def test_decodes_deflate_and_stops_a_compression_bomb(ours: str) -> None:
+    import zlib
+
+    deflated = zlib.compress(TOKEN)
+    deflate = (
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: %d\r\n\r\n"
+        % len(deflated)
+        + deflated
+    )
+    bomb_body = gzip.compress(b'{"token":"' + b"a" * 50_000_000 + b'"}')  # ~50 KB -> 50 MB
+    bomb = (
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bomb_body)
+        + bomb_body
+    )
+    results, _ = raw_calls(ours, [deflate, bomb], 2)
+    assert (results[0].status, results[0].body) == (200, TOKEN.decode())
+    assert results[1].status == 502  # cut at 64 KiB of decoded bytes, refused as no token
+
+
+def test_large_bodies_arrive_whole(ours: str) -> None:
+    body = bytes(range(256)) * 8192  # 2 MiB: the async reader pauses and resumes the socket
+    chunks = b"".join(
+        b"%x\r\n" % 65536 + body[i : i + 65536] + b"\r\n" for i in range(0, len(body), 65536)
+    )
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n",
+    ]
+    for answer in answers:
+        server = RawServer([CloseAfter(answer)])
+        try:
+            response = transport_read(ours, server.url + "/big")
+        finally:
+            server.close()
+        assert (response.status_code, len(response.content)) == (200, len(body))
+        assert response.content == body
 
 
 @pytest.mark.parametrize(
@@ -379,20 +497,14 @@ def test_stdlib_reads_a_body_without_length_until_close_and_skips_1xx() -> None:
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", httpx.RemoteProtocolError),
         (b"HTTP/1.1 200 OK\r\n bad folded: header\r\n\r\n", httpx.RemoteProtocolError),
         (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000 + b"\r\n\r\n", httpx.RemoteProtocolError),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", httpx.RemoteProtocolError),
+        (b"", httpx.RemoteProtocolError),  # closed without a word, on a fresh connection
     ],
 )
-def test_stdlib_refuses_malformed_answers(answer: bytes, expected: type[Exception]) -> None:
+def test_refuses_malformed_answers(ours: str, answer: bytes, expected: type[Exception]) -> None:
     server = RawServer([CloseAfter(answer)])
     try:
-        transport = StdlibTransport()
-        request = httpx.Request(
-            "POST",
-            server.url + "/v2/identify-user",
-            content=b"{}",
-            extensions={"timeout": {"read": 2.0}},
-        )
         with pytest.raises(expected):
-            transport.handle_request(request).read()
-        transport.close()
+            transport_read(ours, server.url + "/v2/identify-user")
     finally:
         server.close()

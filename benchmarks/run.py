@@ -552,7 +552,7 @@ def render(
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
     lines += [
-        "What limits each subject, measured, and why the unmet targets are unmet: README.md,",
+        "What limits each subject, measured, and what any unmet target would need: README.md,",
         "section Benchmarks.",
         "",
     ]

@@ -54,9 +54,11 @@ def header_fields(headers: Headers) -> dict[str, str]:
     """As httpx's ``dict(response.headers)``: lower-cased names, repeats joined by commas."""
     fields: dict[str, str] = {}
     for name, value in headers:
-        key = name.decode("latin-1").lower()
-        text = value.decode("latin-1")
-        fields[key] = f"{fields[key]}, {text}" if key in fields else text
+        key = name.lower().decode("latin-1")
+        if key in fields:
+            fields[key] += ", " + value.decode("latin-1")
+        else:
+            fields[key] = value.decode("latin-1")
     return fields
 
 

@@ -57,6 +57,16 @@ class ApiResult:
         return self.body.decode("utf-8", errors="replace")
 
 
+#: What Liveblocks is sent: compact JSON, text as is (UTF-8), no NaN or Infinity (not JSON).
+#: Built once: ``json.dumps`` with options builds an encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def to_json(value: Any) -> str:
+    """``value`` as the JSON body of a request to Liveblocks."""
+    return _JSON.encode(value)
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
@@ -89,7 +99,7 @@ def check_user_info(user_info: object) -> dict[str, Any] | None:
     if not isinstance(user_info, Mapping):
         raise ValueError(f"user_info must be a JSON object (dict), not {type(user_info).__name__}")
     try:
-        serialized = json.dumps(dict(user_info), separators=(",", ":"), ensure_ascii=False)
+        serialized = to_json(dict(user_info))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"user_info must be JSON-serializable: {exc}") from None
     if len(serialized) > MAX_USER_INFO_LENGTH:
@@ -221,7 +231,7 @@ def normalize_status(status: int) -> int:
     return status
 
 
-def parse_token_body(body: bytes) -> str | None:
+def parse_token_body(body: str | bytes) -> str | None:
     """The token of a ``{"token": "<JWT>"}`` body, or None when the body is anything else."""
     try:
         data = json.loads(body)
@@ -256,7 +266,11 @@ def auth_response(result: ApiResult, base_url: str, secret: Secret) -> AuthRespo
         return AuthResponse(503, message, retry_after=result.retry_after)
     status = normalize_status(result.status)
     if status == 200:
-        if result.truncated or parse_token_body(result.body) is None:
+        try:  # decoded once, strictly: the text relayed is the text checked
+            text = None if result.truncated else result.body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or parse_token_body(text) is None:
             logger.error(
                 "Liveblocks answered %s %s with %d but no token (%d bytes); refusing to relay it",
                 result.request.method,
@@ -265,7 +279,7 @@ def auth_response(result: ApiResult, base_url: str, secret: Secret) -> AuthRespo
                 len(result.body),
             )
             return AuthResponse(502, "Liveblocks answered without a token.")
-        return AuthResponse(200, result.text())
+        return AuthResponse(200, text)
     if status == 503 or result.status == 429:
         logger.warning("Liveblocks answered %d to %s; giving up for now", result.status, path)
         return AuthResponse(503, result.text(), retry_after=result.retry_after)

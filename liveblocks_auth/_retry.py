@@ -44,8 +44,12 @@ RetryFlow = Generator[Effect, "ApiResult | None", ApiResult]
 
 
 def timeout_within(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
-    """``timeout`` with every phase capped to the time left before the deadline."""
+    """``timeout`` with every phase capped to the time left before the deadline (``timeout``
+    itself when no phase needs capping)."""
     remaining = max(remaining, 0.001)
+    phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    if all(value is not None and value <= remaining for value in phases):
+        return timeout
 
     def cap(value: float | None) -> float:
         return remaining if value is None else min(value, remaining)

@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import functools
 import http.cookiejar
-import json
 import logging
 import random
 import time
@@ -169,6 +168,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        #: The last timeout given to ``exchange`` and its dict (most attempts use the same).
+        self._timeouts: tuple[httpx.Timeout | None, dict[str, float | None]] = (None, {})
         self.retry = retry or DEFAULT_RETRY
         self._rng = random.Random(self.retry.seed)  # noqa: S311 - jitter, not cryptography
         self._owns_http = http_client is None
@@ -238,9 +239,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         request = send.request
         body = b""
         if request.json is not None:
-            body = json.dumps(
-                request.json, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-            ).encode()
+            body = proto.to_json(request.json).encode()
         shape = (request.method, request.path, request.json is not None)
         prepared = None if request.params else self._heads.get(shape)
         if prepared is None:
@@ -252,7 +251,10 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         key, head = prepared
         if body or request.method in ("POST", "PUT", "PATCH"):
             head += b"Content-Length: %d\r\n" % len(body)
-        return key, request.method, head + b"\r\n" + body, send.timeout.as_dict(), True
+        cached = self._timeouts  # one read: another thread may replace it meanwhile
+        if cached[0] is not send.timeout:
+            cached = self._timeouts = (send.timeout, send.timeout.as_dict())
+        return key, request.method, head + b"\r\n" + body, cached[1], True
 
     def _head(self, request: proto.ApiRequest, with_json: bool) -> tuple[Key, bytes]:
         """The request line and the fixed headers of a call, each line ending in CRLF."""

@@ -84,6 +84,7 @@ def test_every_call_yields_a_fresh_token(make_client) -> None:
         ({"user_id": "a", "user_info": ["x"]}, "user_info must be a JSON object"),
         ({"user_id": "a", "user_info": {"bio": "x" * 1100}}, "at most 1024"),
         ({"user_id": "a", "user_info": {"f": object()}}, "JSON-serializable"),
+        ({"user_id": "a", "user_info": {"score": float("nan")}}, "JSON-serializable"),
         ({"user_id": "a", "organization_id": "x", "tenant_id": "y"}, "not both"),
     ],
 )
@@ -199,14 +200,21 @@ def test_retry_after_beyond_the_deadline_answers_503_at_once(
 
 @pytest.mark.parametrize(
     "body",
-    [b"<html>", b'{"nope": 1}', b'{"token": 5}', b'{"token": "not-a-jwt"}', b"[]"],
+    [
+        b"<html>",
+        b'{"nope": 1}',
+        b'{"token": 5}',
+        b'{"token": "not-a-jwt"}',
+        b"[]",
+        b'{"token": "a.b.\xff"}',  # not UTF-8: never relayed with replacement characters
+    ],
 )
 def test_a_2xx_without_a_token_becomes_502(make_client, fake: FakeLiveblocks, body: bytes) -> None:
     fake.fail_next(Fault.garbage(200, body))
     lb = make_client()
     answer = lb.run(lb.client.identify_user("a"))
     assert answer.status == 502
-    assert body.decode() not in answer.body
+    assert body.decode(errors="replace") not in answer.body
 
 
 def test_an_oversized_2xx_body_is_cut_and_refused(make_client, fake: FakeLiveblocks) -> None:

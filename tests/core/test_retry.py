@@ -79,6 +79,15 @@ def test_timeout_within_caps_every_phase() -> None:
     assert (capped.connect, capped.read, capped.write, capped.pool) == (1.0, 1.0, 1.0, 1.0)
 
 
+def test_timeout_within_keeps_a_timeout_that_fits() -> None:
+    timeout = httpx.Timeout(5.0, connect=2.0)
+    assert timeout_within(timeout, 8.0) is timeout  # nothing to cap: no new object per call
+    partly = timeout_within(timeout, 3.0)
+    assert (partly.connect, partly.read, partly.write, partly.pool) == (2.0, 3.0, 3.0, 3.0)
+    unbounded = timeout_within(httpx.Timeout(None), 8.0)
+    assert (unbounded.connect, unbounded.read) == (8.0, 8.0)
+
+
 def test_retry_after_forms() -> None:
     assert parse_retry_after("7") == 7
     assert parse_retry_after(None) is None

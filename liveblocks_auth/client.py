@@ -50,6 +50,7 @@ from .transports import (
     AsyncioTransport,
     Key,
     StdlibTransport,
+    bind_loop,
     default_async_transport,
     default_sync_transport,
     origin,
@@ -532,13 +533,7 @@ class AsyncLiveblocks(
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not asyncio (trio): nothing to check
             return
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError(
-                "this AsyncLiveblocks client was first used in another event loop; create one "
-                "client per event loop (for example in your app's lifespan)"
-            )
+        self._loop = bind_loop(self._loop, loop, "AsyncLiveblocks client")
 
     async def _perform(self, effect: Effect) -> proto.ApiResult | None:
         if isinstance(effect, Sleep):

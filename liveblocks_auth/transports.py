@@ -81,6 +81,19 @@ def default_async_transport(limits: httpx.Limits | None) -> httpx.AsyncBaseTrans
     return AsyncioTransport(limits=limits)
 
 
+def bind_loop(
+    bound: asyncio.AbstractEventLoop | None, loop: asyncio.AbstractEventLoop, what: str
+) -> asyncio.AbstractEventLoop:
+    """The event loop ``what`` belongs to: the first one it ran in. Connections cannot move
+    between loops (they fail there in obscure ways), so another loop is refused plainly."""
+    if bound is not None and bound is not loop:
+        raise RuntimeError(
+            f"this {what} was first used in another event loop; create one per event loop "
+            "(for example in your app's lifespan)"
+        )
+    return loop
+
+
 def origin(url: httpx.URL) -> Key:
     return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
 
@@ -565,7 +578,7 @@ class _AsyncAnswer(_AnswerBase, httpx.AsyncByteStream):
 
 class AsyncioTransport(_Pool, httpx.AsyncBaseTransport):
     """An httpx async transport on asyncio's own protocols, with a keep-alive pool; a fraction
-    of the CPU per call of httpx's pool or aiohttp (see BENCHMARKS.md). Same semantics as
+    of the CPU per call of httpx's async pool (see the README's Benchmarks). Same semantics as
     :class:`StdlibTransport` (and httpx's): limits, the ``pool``/``connect``/``write``/``read``
     timeouts and their exceptions, one transparent retry of a connection found closed.
 
@@ -588,13 +601,7 @@ class AsyncioTransport(_Pool, httpx.AsyncBaseTransport):
                 "AsyncioTransport runs on asyncio; under another event loop (trio) pass "
                 "transport=httpx.AsyncHTTPTransport() or set LIVEBLOCKS_AUTH_TRANSPORT=httpx"
             ) from None
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError(
-                "this AsyncioTransport was first used in another event loop; create one per "
-                "event loop (for example in your app's lifespan)"
-            )
+        self._loop = bind_loop(self._loop, loop, "AsyncioTransport")
 
     async def _open(self, key: Key, timeout: float | None) -> _ProtocolConnection:
         scheme, host, port = key

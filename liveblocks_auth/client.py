@@ -136,6 +136,12 @@ class _ResponseAnswer:
         await self._response.aclose()
 
 
+def _json_body(request: proto.ApiRequest) -> bytes | None:
+    """The body of a call, the same bytes whichever way it is sent (and whatever httpx's own
+    JSON settings): ``proto.to_json``, UTF-8."""
+    return None if request.json is None else proto.to_json(request.json).encode()
+
+
 def _deadline_scope(needed: bool, deadline: float) -> contextlib.AbstractContextManager[Any]:
     if not needed:
         return contextlib.nullcontext()
@@ -215,11 +221,14 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         headers = {"Authorization": f"Bearer {self._secret.reveal()}"}
         url = self.base_url + request.path
         params = dict(request.params) or None
+        body = _json_body(request)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
         if self._direct is None:
             return self._http.build_request(
                 request.method,
                 url,
-                json=request.json,
+                content=body,
                 params=params,
                 headers=headers,
                 timeout=send.timeout,
@@ -228,7 +237,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         return httpx.Request(
             request.method,
             _parsed_url(url),
-            json=request.json,
+            content=body,
             params=params,
             headers=headers,
             extensions={"timeout": send.timeout.as_dict()},
@@ -238,9 +247,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         """``send`` as the arguments of our transports' ``exchange``: the request in bytes, as
         ``_build`` and httpx would write it."""
         request = send.request
-        body = b""
-        if request.json is not None:
-            body = proto.to_json(request.json).encode()
+        body = _json_body(request) or b""
         shape = (request.method, request.path, request.json is not None)
         prepared = None if request.params else self._heads.get(shape)
         if prepared is None:

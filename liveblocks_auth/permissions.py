@@ -72,6 +72,8 @@ def validate_permissions(scopes: object, setting: str = "permissions") -> list[s
     seen: dict[str, str] = {}
     for scope in result:
         resource = _RESOURCE_OF[scope]
+        if resource == "room:presence":
+            continue  # the legacy presence scope may repeat (as validatePermissionsSet allows)
         if resource in seen and resource != "room":
             raise ValueError(
                 f"{setting} {result!r} has two scopes for {resource!r}: {seen[resource]!r} and "

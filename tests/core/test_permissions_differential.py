@@ -45,18 +45,23 @@ def random_case(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def official(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def oracle(script: Any, cases: list[Any]) -> list[Any]:
+    """What an official-package script answers for ``cases`` (JSON in, JSON out, in Node)."""
     done = subprocess.run(
-        ["node", str(ORACLE)],
+        ["node", str(script)],
         input=json.dumps(cases),
         capture_output=True,
         text=True,
-        cwd=ORACLE.parent,
+        cwd=script.parent,
         timeout=120,
         check=True,
     )
-    results: list[dict[str, Any]] = json.loads(done.stdout)
+    results: list[Any] = json.loads(done.stdout)
     return results
+
+
+def official(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return oracle(ORACLE, cases)
 
 
 def test_resolution_agrees_with_the_official_implementation() -> None:
@@ -79,3 +84,34 @@ def test_resolution_agrees_with_the_official_implementation() -> None:
     assert ("*:write",) in outcomes
     assert ("*:read",) in outcomes
     assert len(outcomes) > 50
+
+
+VALIDATOR = ROOT / "tests" / "realstack" / "validate_permissions.mjs"
+
+
+def test_validation_agrees_with_validate_permissions_set() -> None:
+    from liveblocks_auth import validate_permissions
+
+    rng = random.Random(SEED + 1)
+    lists = [
+        ["room:read", "room:presence:write", "room:presence:write"],
+        ["*:read", "room:presence:write", "room:presence:write", "storage:read"],
+        ["*:read", "*:read"],
+        ["*:write", "storage:read", "storage:write"],
+        ["*:write", "comments:read", "comments:public:read"],
+    ]
+    # Any mix with repeats: rng.choices draws with replacement.
+    lists += [rng.choices(SCOPES, k=rng.randint(1, 5)) for _ in range(3000)]
+    verdicts = oracle(VALIDATOR, lists)
+    mismatches = []
+    for scopes, verdict in zip(lists, verdicts, strict=True):
+        try:
+            validate_permissions(scopes)
+            ours = True
+        except ValueError:
+            ours = False
+        if ours != (verdict is True):
+            mismatches.append((scopes, verdict))
+    assert mismatches == [], f"{len(mismatches)} differ, first: {mismatches[:3]}"
+    assert verdicts[0] is True  # the repeated legacy presence scope is accepted
+    assert 100 < sum(v is True for v in verdicts) < len(verdicts) - 100  # both verdicts common

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import (
     AsyncIterable,
     Awaitable,
@@ -184,10 +185,14 @@ def _check_content_type(value: str | None) -> None:
         )
 
 
+_CONTENT_LENGTH: Final = re.compile(r"[0-9]{1,18}")
+
+
 def _check_content_length(value: str | None, limit: int) -> None:
     if value is None:
         return
-    if not value.strip().isdigit():
+    # ASCII digits only: str.isdigit() and int() also take '²' or '٣'.
+    if not _CONTENT_LENGTH.fullmatch(value.strip(" \t")):
         raise Refused(400, "bad_request", "Content-Length is not a number")
     if int(value) > limit:
         raise Refused(413, "payload_too_large", f"body larger than {limit} bytes")
@@ -218,6 +223,10 @@ def parse_auth_body(raw: bytes) -> str | None:
     if "*" in room:
         # A client-chosen wildcard must never widen an access token to other rooms.
         raise Refused(400, "bad_request", "room must not contain '*'")
+    try:
+        room.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800", valid in JSON only
+        raise Refused(400, "bad_request", "room is not valid Unicode text") from None
     return room
 
 

@@ -508,3 +508,28 @@ def test_body_parser_on_arbitrary_json(value: Any) -> None:
         assert refusal.status == 400
     else:
         assert room == value
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1e3", "0x10", "-5", "+5", " 1 2"])
+def test_a_content_length_of_anything_but_ascii_digits_is_400(serve: Server, value: str) -> None:
+    # str.isdigit() takes '²' (int() then raises: a 500), and int() takes '٣' as 3.
+    response = serve(endpoint(), request(headers={**JSON, "Content-Length": value}))
+    assert (response.status, error_of(response)["message"]) == (
+        400,
+        "Content-Length is not a number",
+    )
+
+
+@pytest.mark.parametrize("mode", ["id", "access"])
+def test_a_room_that_is_not_valid_text_is_400_before_any_call(
+    serve: Server, fake: FakeLiveblocks, mode: str
+) -> None:
+    options: dict[str, Any] = {}
+    if mode == "access":
+        options = {"token_mode": "access", "permissions": lambda u, room: {room: ["*:write"]}}
+    response = serve(endpoint(**options), request(b'{"room": "\\ud800"}'))
+    assert (response.status, error_of(response)["message"]) == (
+        400,
+        "room is not valid Unicode text",
+    )
+    assert fake.calls == []

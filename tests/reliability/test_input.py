@@ -33,6 +33,8 @@ MORE_BAD = [
     ("POST", '{"room": "*"}', "application/json", 400),
     ("DELETE", None, None, 405),
     ("PUT", "{}", "application/json", 405),
+    # a lone surrogate: valid JSON, not text that can be sent anywhere
+    ("POST", '{"room": "\\ud800"}', "application/json", 400),
 ]
 
 

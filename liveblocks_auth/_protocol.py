@@ -14,6 +14,8 @@ from typing import Any
 from ._secret import Secret
 from .config import (
     MAX_PATTERNS_PER_TOKEN,
+    MAX_REST_ANSWER,
+    MAX_TOKEN_ANSWER,
     MAX_USER_ID_LENGTH,
     MAX_USER_INFO_LENGTH,
     is_local_url,
@@ -27,14 +29,30 @@ IDENTIFY_USER_PATH = "/v2/identify-user"
 AUTHORIZE_USER_PATH = "/v2/authorize-user"
 
 
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
-    """One REST call, before the secret and the base URL are added."""
+    """One REST call, before the secret and the base URL are added.
+
+    ``idempotent``: whether sending it twice has the effect of sending it once (None: by the
+    method, as HTTP defines it); only then is it sent again after it may have reached the
+    server. ``limit``: the largest answer body read (past it the answer is refused).
+    """
 
     method: str
     path: str
     json: Any = None
     params: Mapping[str, str] = field(default_factory=dict)
+    idempotent: bool | None = None
+    limit: int = MAX_REST_ANSWER
+
+    @property
+    def is_idempotent(self) -> bool:
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method in _IDEMPOTENT_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +88,19 @@ def to_json(value: Any) -> str:
 # --- validation ------------------------------------------------------------------------------
 
 
+def check_text(value: str, setting: str) -> str:
+    """``value``, if it can be sent as UTF-8 (a lone surrogate cannot); ValueError otherwise."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{setting} holds a character that is not valid Unicode text") from None
+    return value
+
+
 def check_user_id(user_id: object, setting: str = "user_id") -> str:
     if not isinstance(user_id, str) or not user_id:
         raise ValueError(f"{setting} must be a non-empty string, got {type(user_id).__name__}")
+    check_text(user_id, setting)
     if len(user_id) > MAX_USER_ID_LENGTH:
         raise ValueError(
             f"{setting} is {len(user_id)} characters long; Liveblocks accepts at most "
@@ -90,6 +118,7 @@ def check_group_ids(group_ids: object) -> list[str] | None:
     for group_id in result:
         if not isinstance(group_id, str) or not group_id:
             raise ValueError(f"group_ids must hold non-empty strings, found {group_id!r}")
+        check_text(group_id, "group_ids")
     return result
 
 
@@ -100,6 +129,9 @@ def check_user_info(user_info: object) -> dict[str, Any] | None:
         raise ValueError(f"user_info must be a JSON object (dict), not {type(user_info).__name__}")
     try:
         serialized = to_json(dict(user_info))
+        serialized.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("user_info holds a character that is not valid Unicode text") from None
     except (TypeError, ValueError) as exc:
         raise ValueError(f"user_info must be JSON-serializable: {exc}") from None
     if len(serialized) > MAX_USER_INFO_LENGTH:
@@ -120,7 +152,7 @@ def check_organization_id(
         return None
     if not isinstance(value, str) or not value:
         raise ValueError(f"{setting} must be a non-empty string, got {type(value).__name__}")
-    return value
+    return check_text(value, setting)
 
 
 def check_room_pattern(pattern: object) -> str:
@@ -135,7 +167,7 @@ def check_room_pattern(pattern: object) -> str:
             f"invalid room name or pattern {pattern!r}: use '*', a room id of 1-128 characters, "
             "or a prefix followed by one trailing '*'"
         )
-    return pattern
+    return check_text(pattern, "room name or pattern")
 
 
 # --- request building ------------------------------------------------------------------------
@@ -160,7 +192,7 @@ def identify_user_request(
         userInfo=check_user_info(user_info),
         organizationId=check_organization_id(organization_id, tenant_id),
     )
-    return ApiRequest("POST", IDENTIFY_USER_PATH, body)
+    return ApiRequest("POST", IDENTIFY_USER_PATH, body, idempotent=True, limit=MAX_TOKEN_ANSWER)
 
 
 class SessionBuilder:
@@ -216,7 +248,9 @@ class SessionBuilder:
             userInfo=self._user_info,
             organizationId=self._organization_id,
         )
-        return ApiRequest("POST", AUTHORIZE_USER_PATH, body)
+        return ApiRequest(
+            "POST", AUTHORIZE_USER_PATH, body, idempotent=True, limit=MAX_TOKEN_ANSWER
+        )
 
 
 # --- response mapping ------------------------------------------------------------------------
@@ -306,7 +340,15 @@ def log_service_warning(headers: Mapping[str, str], method: str, path: str, ok: 
         logger.log(
             logging.WARNING if ok else logging.ERROR,
             "[Liveblocks] %s (%s %s)",
-            message,
+            printable(message[:500]),
             method,
             path,
         )
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that could forge or hide log output (line breaks, escape
+    sequences, direction overrides...) written as an escape instead."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)

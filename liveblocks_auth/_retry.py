@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import httpx
 
 from ._protocol import ApiRequest, ApiResult
-from .config import MAX_UPSTREAM_BODY, RetryPolicy
+from .config import RetryPolicy
 
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Answers worth another attempt. 429 was not processed (rate limited): any call may retry it;
+#: after a 5xx the request may have been processed, so only an idempotent call retries.
+RATE_LIMITED = 429
+RETRY_STATUSES = frozenset({502, 503, 504})
+#: Failures that happen before any byte of the request is written.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 Clock = Callable[[], float]
 
@@ -63,13 +69,18 @@ def timeout_within(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
 
 
 def is_retryable(result: ApiResult) -> bool:
+    """Whether another attempt may be sent: never after any of the request may have reached
+    the server, unless the call is idempotent (``ApiRequest.is_idempotent``)."""
     if result.error is not None:
+        error = result.error
         # An exhausted pool means we are overloaded: retrying would pile requests up. Errors
         # that are not transport errors are bugs somewhere, not transient: no retry either.
-        return isinstance(result.error, httpx.TransportError) and not isinstance(
-            result.error, httpx.PoolTimeout
-        )
-    return result.status in RETRY_STATUSES
+        if not isinstance(error, httpx.TransportError) or isinstance(error, httpx.PoolTimeout):
+            return False
+        return isinstance(error, NOT_SENT) or result.request.is_idempotent
+    if result.status == RATE_LIMITED:
+        return True
+    return result.status in RETRY_STATUSES and result.request.is_idempotent
 
 
 def call_with_retries(
@@ -97,57 +108,22 @@ def call_with_retries(
         yield Sleep(delay)
 
 
+_SECONDS = re.compile(r"[0-9]{1,9}")
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> int | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None for a
+    missing or malformed one (which is then ignored, never raised)."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _SECONDS.fullmatch(value):
         return int(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
+    if when is None or when.tzinfo is None:
         return None
     seconds = when.timestamp() - (time.time() if now is None else now)
     return max(0, int(seconds + 0.999))
-
-
-class BodyCollector:
-    """Collects an answer's body up to ``MAX_UPSTREAM_BODY``, stopping at the deadline.
-
-    A slow-dripping server cannot hold a request past the overall deadline: each chunk is
-    checked against it, and too large a body is cut (and then refused as no token).
-    """
-
-    def __init__(self, send: Send, clock: Clock = time.monotonic) -> None:
-        self._send = send
-        self._clock = clock
-        self._chunks = bytearray()
-        self.truncated = False
-
-    def feed(self, chunk: bytes) -> bool:
-        """Add a chunk; True means stop reading."""
-        if self._clock() > self._send.deadline:
-            raise DeadlineExceeded(f"no complete answer within {self._send.request.path} deadline")
-        self._chunks += chunk
-        if len(self._chunks) > MAX_UPSTREAM_BODY:
-            del self._chunks[MAX_UPSTREAM_BODY:]
-            self.truncated = True
-            return True
-        return False
-
-    def result(self, status: int, headers: Mapping[str, str]) -> ApiResult:
-        retry_after = parse_retry_after(headers.get("retry-after")) if status >= 400 else None
-        return ApiResult(
-            self._send.request,
-            status=status,
-            headers=dict(headers),
-            body=bytes(self._chunks),
-            truncated=self.truncated,
-            retry_after=retry_after,
-        )
-
-    def failure(self, error: BaseException) -> ApiResult:
-        return ApiResult(self._send.request, error=error)

@@ -1,20 +1,18 @@
 """``Liveblocks`` (sync) and ``AsyncLiveblocks`` (async): thin I/O shells over the pure core.
 
 Everything that is not I/O (validation, request building, retry decisions, response mapping)
-lives in ``_protocol`` and ``_retry`` and is shared; each class only sends, reads and sleeps.
+lives in ``_protocol`` and ``_retry`` and is shared; each class only sends through its wire
+(``transports``) and sleeps.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import functools
-import http.cookiejar
 import logging
 import random
 import time
-import urllib.request
 from collections.abc import (
     AsyncIterator,
     Callable,
@@ -25,7 +23,8 @@ from collections.abc import (
     Sequence,
 )
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, cast
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -33,11 +32,9 @@ import httpx
 from . import _protocol as proto
 from . import rooms
 from ._effects import drive, drive_async
-from ._http11 import request_bytes
-from ._retry import BodyCollector, DeadlineExceeded, Effect, Send, Sleep, call_with_retries
+from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, secret_from_setting
 from .config import (
-    DEFAULT_LIMITS,
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     ENV_SECRET_KEY,
@@ -47,19 +44,19 @@ from .config import (
 )
 from .models import AuthResponse
 from .transports import (
-    AsyncioTransport,
-    Key,
-    StdlibTransport,
-    bind_loop,
-    default_async_transport,
-    default_sync_transport,
-    origin,
+    AsyncWire,
+    Outgoing,
+    Reply,
+    SyncWire,
+    WireMisuse,
+    choose_wire,
+    forked,
+    generation,
 )
 
 __all__ = ["AsyncLiveblocks", "AsyncSession", "Liveblocks", "Session"]
 
 USER_AGENT = f"liveblocks-auth-python/{VERSION}"
-_USER_AGENT = USER_AGENT.encode()
 logger = logging.getLogger("liveblocks_auth")
 
 P = ParamSpec("P")
@@ -75,81 +72,29 @@ _sleep: Callable[[float], None] = time.sleep
 _async_sleep: Callable[[float], Any] = anyio.sleep
 
 
-class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
-    """Liveblocks needs no cookies; one user's call must never carry what another's received."""
+class _Credential(str):
+    """The Authorization header's value: the text libraries send, but a ``repr`` that does not
+    show it, so a frame's locals recorded by an error tracker never hold it in the clear."""
 
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return False
+    __slots__ = ()
 
-    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        return False
-
-
-@functools.lru_cache(maxsize=256)
-def _parsed_url(url: str) -> httpx.URL:
-    # Parsing a URL is a fifth of the client's own time per call; the paths repeat.
-    return httpx.URL(url)
+    def __repr__(self) -> str:
+        return "'Bearer sk_***'"
 
 
-class _SyncAnswer(Protocol):
-    """What a client reads of an answer: our transports' own, or an httpx response's."""
-
-    status: int
-
-    @property
-    def fields(self) -> Mapping[str, str]: ...
-
-    def __iter__(self) -> Iterator[bytes]: ...
-
-    def close(self) -> None: ...
-
-
-class _AsyncAnswer(Protocol):
-    status: int
-
-    @property
-    def fields(self) -> Mapping[str, str]: ...
-
-    def __aiter__(self) -> AsyncIterator[bytes]: ...
-
-    async def aclose(self) -> None: ...
-
-
-class _ResponseAnswer:
-    """An ``httpx.Response`` (streamed, decoded by httpx) read as our transports' answers."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self.status = response.status_code
-        self.fields: Mapping[str, str] = response.headers
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._response.iter_bytes()
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._response.aiter_bytes()
-
-    def close(self) -> None:
-        self._response.close()
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
-
-
-def _json_body(request: proto.ApiRequest) -> bytes | None:
-    """The body of a call, the same bytes whichever way it is sent (and whatever httpx's own
-    JSON settings): ``proto.to_json``, UTF-8."""
-    return None if request.json is None else proto.to_json(request.json).encode()
-
-
-def _deadline_scope(needed: bool, deadline: float) -> contextlib.AbstractContextManager[Any]:
-    if not needed:
-        return contextlib.nullcontext()
-    return anyio.fail_after(max(deadline - time.monotonic(), 0.001))
-
-
-def _no_cookie_jar() -> http.cookiejar.CookieJar:
-    return http.cookiejar.CookieJar(policy=_RejectAllCookies())
+def result_of(request: proto.ApiRequest, reply: Reply) -> proto.ApiResult:
+    """What the retry loop and the callers see of one attempt's answer."""
+    retry_after = None
+    if reply.status >= 400:
+        retry_after = parse_retry_after(reply.headers.get("retry-after"))
+    return proto.ApiResult(
+        request,
+        status=reply.status,
+        headers=reply.headers,
+        body=reply.body,
+        truncated=reply.truncated,
+        retry_after=retry_after,
+    )
 
 
 class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
@@ -175,107 +120,42 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-        #: The last timeout given to ``exchange`` and its dict (most attempts use the same).
-        self._timeouts: tuple[httpx.Timeout | None, dict[str, float | None]] = (None, {})
         self.retry = retry or DEFAULT_RETRY
         self._rng = random.Random(self.retry.seed)  # noqa: S311 - jitter, not cryptography
-        self._owns_http = http_client is None
-        #: The transport requests go to directly, skipping ``httpx.Client.send`` (its cookie,
-        #: auth, redirect and hook layers, none of which this client uses: a third of the
-        #: time of a call). Only for a client built here: a given ``http_client`` is always
-        #: called through ``send``, so its own settings apply. With a proxy configured in the
-        #: environment (``HTTPS_PROXY``, ...) and no transport given, httpx's own transports
-        #: are used, through ``send``, since they are what routes requests to the proxy.
-        self._direct: TransportT | None = None
-        #: This package's own transport, given requests as bytes (``exchange``): no
-        #: ``httpx.Request``/``Response`` built per call (half of the time left otherwise).
-        self._raw: Any = None
-        #: Request heads for ``_raw`` by (method, path, has a body): built once per path.
-        self._heads: dict[tuple[str, str, bool], tuple[Key, bytes]] = {}
-        if http_client is None:
-            limits = limits or DEFAULT_LIMITS
-            if transport is None and not urllib.request.getproxies():
-                transport = self._default_transport(limits)
-            http_client = self._new_http(
-                transport=transport,
-                timeout=self.timeout,
-                limits=limits,
-                follow_redirects=False,
-                cookies=_no_cookie_jar(),
-            )
-            self._direct = transport
-            if type(transport) in (StdlibTransport, AsyncioTransport):
-                self._raw = transport
-        self._http: HttpT = http_client
+        self._headers = {
+            "Authorization": _Credential(f"Bearer {self._secret.reveal()}"),
+            "User-Agent": USER_AGENT,
+            # Answers are read as sent: a compressed one could be a decompression bomb.
+            "Accept-Encoding": "identity",
+        }
+        self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        self._wire = self._new_wire(limits, transport, http_client)
+        #: True once ``close()``/``aclose()`` ran (a transport or client you passed in stays
+        #: open: it is yours).
+        self.is_closed = False
 
-    def _default_transport(self, limits: httpx.Limits) -> TransportT:
+    def _new_wire(
+        self, limits: httpx.Limits | None, transport: TransportT | None, http: HttpT | None
+    ) -> Any:
         raise NotImplementedError
 
-    def _new_http(self, **options: Any) -> HttpT:
-        raise NotImplementedError
-
-    def _build(self, send: Send) -> httpx.Request:
+    def _outgoing(self, send: Send) -> Outgoing:
+        """One attempt of ``send.request``, as every wire sends it."""
         request = send.request
-        # The secret is read here, at the last moment, and only into this header
-        # (httpx.Headers redacts Authorization in its repr).
-        headers = {"Authorization": f"Bearer {self._secret.reveal()}"}
-        url = self.base_url + request.path
-        params = dict(request.params) or None
-        body = _json_body(request)
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        if self._direct is None:
-            return self._http.build_request(
-                request.method,
-                url,
-                content=body,
-                params=params,
-                headers=headers,
-                timeout=send.timeout,
-            )
-        headers["User-Agent"] = USER_AGENT
-        return httpx.Request(
+        target = request.path
+        if request.params:
+            target += "?" + urlencode(request.params)
+        body = None if request.json is None else proto.to_json(request.json).encode()
+        return Outgoing(
             request.method,
-            _parsed_url(url),
-            content=body,
-            params=params,
-            headers=headers,
-            extensions={"timeout": send.timeout.as_dict()},
+            self.base_url + target,
+            target,
+            self._headers if body is None else self._json_headers,
+            body,
+            send.timeout,
+            send.deadline,
+            request.limit,
         )
-
-    def _message(self, send: Send) -> tuple[Key, str, bytes, dict[str, float | None], bool]:
-        """``send`` as the arguments of our transports' ``exchange``: the request in bytes, as
-        ``_build`` and httpx would write it."""
-        request = send.request
-        body = _json_body(request) or b""
-        shape = (request.method, request.path, request.json is not None)
-        prepared = None if request.params else self._heads.get(shape)
-        if prepared is None:
-            prepared = self._head(request, with_json=request.json is not None)
-            if not request.params:
-                if len(self._heads) >= 256:  # room paths vary: keep the cache small
-                    self._heads.clear()
-                self._heads[shape] = prepared
-        key, head = prepared
-        if body or request.method in ("POST", "PUT", "PATCH"):
-            head += b"Content-Length: %d\r\n" % len(body)
-        cached = self._timeouts  # one read: another thread may replace it meanwhile
-        if cached[0] is not send.timeout:
-            cached = self._timeouts = (send.timeout, send.timeout.as_dict())
-        return key, request.method, head + b"\r\n" + body, cached[1], True
-
-    def _head(self, request: proto.ApiRequest, with_json: bool) -> tuple[Key, bytes]:
-        """The request line and the fixed headers of a call, each line ending in CRLF."""
-        url = self.base_url + request.path
-        parsed = httpx.URL(url, params=dict(request.params)) if request.params else _parsed_url(url)
-        headers = [
-            (b"Host", parsed.netloc),
-            (b"Authorization", b"Bearer " + self._secret.reveal().encode()),
-            (b"User-Agent", _USER_AGENT),
-        ]
-        if with_json:
-            headers.append((b"Content-Type", b"application/json"))
-        return origin(parsed), request_bytes(request.method, parsed.raw_path, headers)[:-2]
 
     def _flow(self, request: proto.ApiRequest) -> Generator[Effect, Any, proto.ApiResult]:
         return call_with_retries(request, self.retry, self.timeout, self._rng)
@@ -449,38 +329,29 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     ``secret`` defaults to ``$LIVEBLOCKS_SECRET_KEY``; ``base_url`` to ``$LIVEBLOCKS_BASE_URL``,
     else ``https://api.liveblocks.io``. Pass ``transport`` (e.g. the fake from
     ``liveblocks_auth.testing``) or a ready ``http_client`` to change how requests are sent.
+    Thread-safe; safe to use across ``fork()`` (a child never shares a parent's connection).
     """
 
-    def _default_transport(self, limits: httpx.Limits) -> httpx.BaseTransport:
-        return default_sync_transport(limits)
+    _wire: SyncWire
 
-    def _new_http(self, **options: Any) -> httpx.Client:
-        return httpx.Client(**options)
+    def _new_wire(
+        self,
+        limits: httpx.Limits | None,
+        transport: httpx.BaseTransport | None,
+        http: httpx.Client | None,
+    ) -> SyncWire:
+        return cast(SyncWire, choose_wire(False, self.base_url, limits, transport, http))
 
     def _perform(self, effect: Effect) -> proto.ApiResult | None:
         if isinstance(effect, Sleep):
             _sleep(effect.seconds)
             return None
-        collector = BodyCollector(effect)
         try:
-            answer = self._send(effect)
-            try:
-                for chunk in answer:
-                    if collector.feed(chunk):
-                        break
-            finally:
-                answer.close()
+            return result_of(effect.request, self._wire.send(self._outgoing(effect)))
+        except WireMisuse:
+            raise
         except Exception as exc:
-            return collector.failure(exc)
-        return collector.result(answer.status, answer.fields)
-
-    def _send(self, effect: Send) -> _SyncAnswer:
-        if self._raw is not None:
-            return cast(_SyncAnswer, self._raw.exchange(*self._message(effect)))
-        request = self._build(effect)
-        if self._direct is not None:
-            return _ResponseAnswer(self._direct.handle_request(request))
-        return _ResponseAnswer(self._http.send(request, stream=True))
+            return proto.ApiResult(effect.request, error=exc)
 
     def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
@@ -499,8 +370,8 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     list_rooms = _blocking_pages(rooms.list_rooms)
 
     def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
+        self._wire.close()
+        self.is_closed = True
 
     def __enter__(self) -> Self:
         return self
@@ -525,53 +396,44 @@ class AsyncLiveblocks(
     ``await client.aclose()`` (or use ``async with``) when that loop ends.
     """
 
+    _wire: AsyncWire
     _loop: asyncio.AbstractEventLoop | None = None
 
-    def _default_transport(self, limits: httpx.Limits) -> httpx.AsyncBaseTransport:
-        return default_async_transport(limits)
-
-    def _new_http(self, **options: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(**options)
+    def _new_wire(
+        self,
+        limits: httpx.Limits | None,
+        transport: httpx.AsyncBaseTransport | None,
+        http: httpx.AsyncClient | None,
+    ) -> AsyncWire:
+        self._generation = generation()
+        return cast(AsyncWire, choose_wire(True, self.base_url, limits, transport, http))
 
     def _check_loop(self) -> None:
-        # Connections in an httpx.AsyncClient belong to one loop; reusing them from another
-        # fails in obscure ways, so say so plainly.
+        # Connections belong to one event loop; reusing them from another fails in obscure
+        # ways, so say so plainly. A forked child starts afresh (its wire drops the parent's).
+        if forked(self._generation):
+            self._loop, self._generation = None, generation()
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not asyncio (trio): nothing to check
             return
-        self._loop = bind_loop(self._loop, loop, "AsyncLiveblocks client")
+        if self._loop is not None and self._loop is not loop:
+            raise RuntimeError(
+                "this AsyncLiveblocks client was first used in another event loop; create one "
+                "per event loop (for example in your app's lifespan)"
+            )
+        self._loop = loop
 
     async def _perform(self, effect: Effect) -> proto.ApiResult | None:
         if isinstance(effect, Sleep):
             await _async_sleep(effect.seconds)
             return None
-        collector = BodyCollector(effect)
         try:
-            # Unlike sync reads, the whole attempt (headers too) is cut at the deadline: by our
-            # transport itself (every wait it makes is capped), else by a cancel scope.
-            with _deadline_scope(self._raw is None, effect.deadline):
-                answer = await self._send(effect)
-                try:
-                    async for chunk in answer:
-                        if collector.feed(chunk):
-                            break
-                finally:
-                    await answer.aclose()
-        except TimeoutError:
-            return collector.failure(DeadlineExceeded(f"deadline passed on {effect.request.path}"))
+            return result_of(effect.request, await self._wire.send(self._outgoing(effect)))
+        except WireMisuse:
+            raise
         except Exception as exc:
-            return collector.failure(exc)
-        return collector.result(answer.status, answer.fields)
-
-    async def _send(self, effect: Send) -> _AsyncAnswer:
-        if self._raw is not None:
-            exchange = self._raw.exchange(*self._message(effect), deadline=effect.deadline)
-            return cast(_AsyncAnswer, await exchange)
-        request = self._build(effect)
-        if self._direct is not None:
-            return _ResponseAnswer(await self._direct.handle_async_request(request))
-        return _ResponseAnswer(await self._http.send(request, stream=True))
+            return proto.ApiResult(effect.request, error=exc)
 
     async def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
@@ -591,8 +453,8 @@ class AsyncLiveblocks(
     list_rooms = _async_pages(rooms.list_rooms)
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        await self._wire.aclose()
+        self.is_closed = True
 
     async def __aenter__(self) -> Self:
         return self

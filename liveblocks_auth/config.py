@@ -30,8 +30,11 @@ MAX_PATTERNS_PER_TOKEN: Final = 10
 
 #: The auth endpoint's request body cap: ``{"room": <128 chars>}`` is far below it.
 MAX_REQUEST_BODY: Final = 8 * 1024
-#: Largest answer we read from Liveblocks; a token is about 1 KiB.
-MAX_UPSTREAM_BODY: Final = 64 * 1024
+#: Largest answer read for a token (identify-user, authorize-user); a token is about 1 KiB.
+MAX_TOKEN_ANSWER: Final = 64 * 1024
+#: Largest answer read for other REST calls: a page of 100 rooms, each with its permissions
+#: and metadata, stays far below it.
+MAX_REST_ANSWER: Final = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,12 @@ def resolve_base_url(base_url: str | None, setting: str = "base_url") -> str:
         raise ValueError(
             f"{setting} must be an http(s) URL such as {DEFAULT_BASE_URL} "
             f"or http://127.0.0.1:1153 for the dev server, got {base_url!r}"
+        )
+    if parts.scheme == "http" and not is_local_url(base_url):
+        raise ValueError(
+            f"{setting} {base_url!r} is plain http to another machine: the secret key would "
+            "travel in clear. Use https://, or http://127.0.0.1 / localhost for the dev server "
+            "(reach a remote one through an SSH tunnel or a TLS proxy)"
         )
     return base_url.rstrip("/")
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from ._protocol import ApiRequest, ApiResult, check_organization_id, check_user_id
+from ._protocol import ApiRequest, ApiResult, check_organization_id, check_text, check_user_id
 from .config import MAX_ROOM_ID_LENGTH
 from .permissions import Resolution, explain_room_permissions, validate_permissions
 
@@ -140,9 +140,17 @@ class Page(Generic[T]):
 
 
 def check_room_id(room_id: object) -> str:
+    """A room id that names one room in a URL path: 1-128 characters of text, not ``.`` or
+    ``..`` (URL libraries and servers resolve those as path segments: ``/v2/rooms/..`` is
+    ``/v2``). Every other character is percent-encoded in the path."""
     if not isinstance(room_id, str) or not 0 < len(room_id) <= MAX_ROOM_ID_LENGTH:
         raise ValueError(f"room_id must be a string of 1-{MAX_ROOM_ID_LENGTH} characters")
-    return room_id
+    if room_id in (".", ".."):
+        raise ValueError(
+            f"room_id {room_id!r} cannot be used: it would name another path of the REST API, "
+            "not a room; choose an id that is not '.' or '..'"
+        )
+    return check_text(room_id, "room_id")
 
 
 def _accesses(value: object, setting: str, *, allow_none: bool) -> dict[str, list[str] | None]:
@@ -177,6 +185,10 @@ def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
 def _ok_json(result: ApiResult) -> Any:
     if result.failed or not 200 <= result.status < 300:
         raise LiveblocksError.from_result(result)
+    if result.truncated:
+        raise LiveblocksError(
+            502, f"Liveblocks answered with more than {result.request.limit} bytes; refused"
+        )
     try:
         return json.loads(result.body)
     except ValueError:

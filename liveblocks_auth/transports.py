@@ -1,666 +1,718 @@
-"""Faster transports behind httpx's interface.
+"""How a call reaches Liveblocks: a *wire* per client, over a well-kept HTTP library.
 
-httpx's own pools spend more CPU per call than the rest of an auth endpoint together, and its
-async pool collapses under concurrency (httpx issue #3215: ~150-500 req/s for a Starlette
-endpoint with a pooled ``httpx.AsyncClient``). These transports keep httpx as the interface
-(``httpx.Request`` in, ``httpx.Response`` out, httpx's timeouts and exceptions) and move the
-bytes themselves, with the standard library only: HTTP/1.1 over a keep-alive pool, parsed by
-one shared, I/O-free parser (``_http11``).
+- :class:`Urllib3Wire`, the default of ``Liveblocks``: urllib3's thread-safe connection pool.
+- :class:`AiohttpWire`, the default of ``AsyncLiveblocks``: an aiohttp session.
+- :class:`HttpxWire` / :class:`AsyncHttpxWire`: a transport or client of your own (httpx stays
+  the public interface), and httpx's own transports when a proxy is set in the environment or
+  ``LIVEBLOCKS_AUTH_TRANSPORT=httpx``.
 
-- :class:`StdlibTransport`: blocking sockets, thread-safe; the default of ``Liveblocks``.
-- :class:`AsyncioTransport`: an asyncio protocol per connection, for one event loop; the
-  default of ``AsyncLiveblocks``.
-
-Set ``LIVEBLOCKS_AUTH_TRANSPORT=httpx`` to use httpx's own transports instead.
-
-Both also offer ``exchange()``, which the clients of this package call directly with a request
-already in bytes (skipping the building of ``httpx.Request``/``httpx.Response``); it is the
-same code path as ``handle_request`` below that layer.
+The libraries move the bytes and reuse connections. What is ours, the same for every wire:
+``send(call) -> Reply`` reads the whole answer up to the call's size cap and before its
+deadline; heads that a strict HTTP/1.1 client refuses are refused (:func:`check_head`); answers
+are never decompressed (we ask for ``identity``); failures become httpx's exceptions, raised
+afresh so that no library frame (whose locals hold the request's bytes, secret included) rides
+along in a traceback; and a client used before ``fork()`` never shares a connection with the
+child (:func:`forked`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
+import select
 import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from types import TracebackType
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
+import anyio
 import httpx
+import urllib3
+import urllib3.exceptions as u3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.response import BaseHTTPResponse, HTTPResponse
 
-from ._http11 import (
-    ContentDecoder,
-    Disconnected,
-    Head,
-    Headers,
-    ResponseParser,
-    header_fields,
-    request_bytes,
-)
-from .config import DEFAULT_LIMITS, MAX_UPSTREAM_BODY
+from . import _watchdog
+from ._retry import DeadlineExceeded
+from .config import DEFAULT_LIMITS
 
 __all__ = [
-    "AsyncioTransport",
-    "StdlibTransport",
-    "default_async_transport",
-    "default_sync_transport",
+    "AiohttpWire",
+    "AsyncHttpxWire",
+    "AsyncWire",
+    "HttpxWire",
+    "Outgoing",
+    "Reply",
+    "SyncWire",
+    "Urllib3Wire",
+    "WireMisuse",
+    "check_head",
+    "forked",
 ]
 
 ENV_TRANSPORT = "LIVEBLOCKS_AUTH_TRANSPORT"
-
-#: (scheme, host, port): connections are pooled per origin.
-Key = tuple[str, str, int]
-Timeouts = dict[str, float | None]
-
-_RECV = 65_536
-#: The async reader stops reading a connection while this much is buffered and unread.
-_HIGH_WATER = 4 * _RECV
+_READ_SIZE = 65_536
 
 
-def _httpx_chosen() -> bool:
-    return os.environ.get(ENV_TRANSPORT, "").lower() == "httpx"
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One attempt of a call, ready to send. ``headers`` holds the Authorization header."""
+
+    method: str
+    url: str  # absolute
+    target: str  # path and query
+    headers: Mapping[str, str]
+    body: bytes | None
+    timeout: httpx.Timeout
+    deadline: float  # time.monotonic()
+    limit: int  # the largest answer body read; past it the answer is cut (truncated)
 
 
-def default_sync_transport(limits: httpx.Limits | None) -> httpx.BaseTransport:
-    """The transport ``Liveblocks`` uses when none is given."""
-    limits = limits or DEFAULT_LIMITS
-    if _httpx_chosen():
-        return httpx.HTTPTransport(limits=limits)
-    return StdlibTransport(limits=limits)
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: dict[str, str]  # lower-case names; repeated fields joined with ", "
+    body: bytes
+    truncated: bool
 
 
-def default_async_transport(limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
-    """The transport ``AsyncLiveblocks`` uses when none is given."""
-    limits = limits or DEFAULT_LIMITS
-    if _httpx_chosen():
-        return httpx.AsyncHTTPTransport(limits=limits)
-    return AsyncioTransport(limits=limits)
+class WireMisuse(RuntimeError):
+    """The client is used where it cannot work (another event loop library, a transport of
+    yours carried across fork()): raised to the caller, never turned into a 503."""
 
 
-def bind_loop(
-    bound: asyncio.AbstractEventLoop | None, loop: asyncio.AbstractEventLoop, what: str
-) -> asyncio.AbstractEventLoop:
-    """The event loop ``what`` belongs to: the first one it ran in. Connections cannot move
-    between loops (they fail there in obscure ways), so another loop is refused plainly."""
-    if bound is not None and bound is not loop:
-        raise RuntimeError(
-            f"this {what} was first used in another event loop; create one per event loop "
-            "(for example in your app's lifespan)"
-        )
-    return loop
-
-
-def origin(url: httpx.URL) -> Key:
-    return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-
-
-def request_message(request: httpx.Request, body: bytes) -> bytes:
-    """An ``httpx.Request`` as bytes on the wire (Host and Content-Length added if missing)."""
-    headers = list(request.headers.raw)
-    names = {name.lower() for name, _ in headers}
-    if b"host" not in names:
-        headers.append((b"Host", request.url.netloc))
-    if body and b"content-length" not in names:
-        headers.append((b"Content-Length", str(len(body)).encode()))
-    return request_bytes(request.method, request.url.raw_path, headers) + body
-
-
-# --- what both transports share: failures, the idle pool, the answer ---
-
-_STALE = (Disconnected, ConnectionResetError, BrokenPipeError)
-_TIMEOUTS: dict[str, type[httpx.TimeoutException]] = {
-    "connect": httpx.ConnectTimeout,
-    "write": httpx.WriteTimeout,
-    "read": httpx.ReadTimeout,
-}
-_FAILURES: dict[str, type[httpx.NetworkError]] = {
-    "connect": httpx.ConnectError,
-    "write": httpx.WriteError,
-    "read": httpx.ReadError,
-}
-
-
-def _as_httpx(exc: BaseException, phase: str) -> BaseException:
-    """The exception httpx's own transport raises for ``exc`` in ``phase``."""
-    if isinstance(exc, _STALE):
-        return httpx.RemoteProtocolError(str(exc) or "server disconnected")
-    if isinstance(exc, TimeoutError):
-        return _TIMEOUTS[phase](str(exc) or f"{phase} timed out")
-    if isinstance(exc, OSError):
-        return _FAILURES[phase](str(exc))
-    return exc
-
-
-class _Connection(Protocol):
-    parser: ResponseParser
-
-    @property
-    def usable(self) -> bool: ...
+class SyncWire(Protocol):
+    def send(self, call: Outgoing) -> Reply: ...
 
     def close(self) -> None: ...
 
 
-class _Attempt:
-    """``with _Attempt(connection) as attempt:`` one try at an exchange. Failures become httpx's
-    exceptions for the phase reached and close the connection; a kept-alive connection found
-    dead (the server closed it meanwhile) is suppressed, for one more try on a new connection,
-    as urllib3 and httpcore do."""
+class AsyncWire(Protocol):
+    async def send(self, call: Outgoing) -> Reply: ...
 
-    __slots__ = ("connection", "phase", "reused")
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self.reused = connection is not None
-        self.phase = "connect"
-
-    def __enter__(self) -> _Attempt:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool:
-        if exc is None:
-            return False
-        if self.connection is not None:
-            self.connection.close()
-        if self.reused and isinstance(exc, _STALE):
-            return True  # once more, on a fresh connection
-        mapped = _as_httpx(exc, self.phase)
-        if mapped is not exc:
-            raise mapped from exc
-        return False
+    async def aclose(self) -> None: ...
 
 
-class _ReadErrors:
-    """Maps socket errors while reading a body to httpx's."""
+# --- what every wire shares ------------------------------------------------------------------
 
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if isinstance(exc, TimeoutError):
-            raise httpx.ReadTimeout(str(exc) or "read timed out") from exc
-        if isinstance(exc, OSError):
-            raise httpx.ReadError(str(exc)) from exc
+#: Incremented in a child process after ``fork()``: a wire built in an earlier generation holds
+#: connections that the parent shares, and must not touch them.
+_generation = 0
 
 
-_READ_ERRORS = _ReadErrors()
+def _after_fork() -> None:
+    global _generation
+    _generation += 1
 
 
-class _Pool:
-    """Idle keep-alive connections per origin and the open-connection slots, thread-safe."""
-
-    _slots: threading.BoundedSemaphore | asyncio.Semaphore
-
-    def __init__(self, limits: httpx.Limits, verify: Any) -> None:
-        self._verify = verify
-        self._context: ssl.SSLContext | None = None
-        self._size = limits.max_connections or 1000
-        self._keep = limits.max_keepalive_connections or self._size
-        self._idle: dict[Key, list[Any]] = {}
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def _ssl(self) -> ssl.SSLContext:
-        # Built on first use: loading the CA bundle costs milliseconds plain HTTP never needs.
-        if self._context is None:
-            self._context = httpx.create_ssl_context(verify=self._verify)
-        return self._context
-
-    def _take(self, key: Key) -> Any:
-        with self._lock:
-            idle = self._idle.get(key)
-            while idle:
-                connection = idle.pop()
-                if connection.usable:
-                    return connection
-                connection.close()
-        return None
-
-    def finish(self, key: Key, connection: _Connection, reusable: bool) -> None:
-        """An exchange is over: keep its connection for the next one, or close it."""
-        try:
-            if reusable:
-                with self._lock:
-                    idle = self._idle.setdefault(key, [])
-                    if not self._closed and len(idle) < self._keep:
-                        idle.append(connection)
-                        return
-            connection.close()
-        finally:
-            self._slots.release()
-
-    def _close_idle(self) -> None:
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, {}
-        for connections in idle.values():
-            for connection in connections:
-                connection.close()
+os.register_at_fork(after_in_child=_after_fork)
 
 
-class _AnswerBase:
-    """An answer whose head has arrived: ``status`` and raw ``headers``; its body is read by
-    iterating it (content codings decoded when asked), and closing it hands the connection
-    back."""
-
-    __slots__ = ("_connection", "_decoder", "_keep", "_key", "_pool", "headers", "status")
-
-    def __init__(
-        self, pool: _Pool, key: Key, connection: _Connection, head: Head, decode: bool
-    ) -> None:
-        self._pool: _Pool | None = pool
-        self._key = key
-        self._connection = connection
-        self._keep = head.keep
-        self.status = head.status
-        self.headers: Headers = head.headers
-        decoder = None
-        if decode and head.encoding:
-            decoder = ContentDecoder(head.encoding, MAX_UPSTREAM_BODY + 1)
-        self._decoder = decoder if decoder is not None and decoder.active else None
-
-    @property
-    def fields(self) -> dict[str, str]:
-        """The headers as httpx's ``dict(response.headers)``: lower-cased names, repeated
-        fields joined with commas."""
-        return header_fields(self.headers)
-
-    def _decoded(self, data: bytes) -> bytes:
-        return self._decoder.decode(data) if self._decoder is not None else data
-
-    def _release(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            # Reusable only when read to its end, and the server keeps the connection open.
-            reusable = self._keep and self._connection.parser.reusable
-            pool.finish(self._key, self._connection, reusable)
-
-    def response(self) -> httpx.Response:
-        return httpx.Response(
-            self.status,
-            headers=self.headers,
-            stream=self,  # type: ignore[arg-type]
-            extensions={"http_version": b"HTTP/1.1"},
-        )
+def forked(generation: int) -> bool:
+    """True when this process was forked after ``generation`` was read."""
+    return generation != _generation
 
 
-# --- sync: blocking sockets ---
+def generation() -> int:
+    return _generation
 
 
-class _SocketConnection:
-    __slots__ = ("parser", "sock", "timeout")
-
-    usable = True  # a stale one is only found out by using it (see _Attempt)
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.timeout: float | None = sock.gettimeout()
-        self.parser = ResponseParser("GET")
-
-    def settimeout(self, timeout: float | None) -> None:
-        if timeout != self.timeout:  # a syscall each time otherwise
-            self.sock.settimeout(timeout)
-            self.timeout = timeout
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def _fill(self) -> None:
-        data = self.sock.recv(_RECV)
-        if data:
-            self.parser.feed(data)
-        else:
-            self.parser.feed_eof()
-
-    def send(self, method: str, message: bytes, timeout: float | None) -> None:
-        self.parser = ResponseParser(method)
-        self.settimeout(timeout)
-        self.sock.sendall(message)
-
-    def read_head(self, timeout: float | None) -> Head:
-        self.settimeout(timeout)
-        while (head := self.parser.head()) is None:
-            self._fill()
-        return head
-
-    def read_body(self) -> bytes:
-        """The next body bytes; ``b""`` at the end."""
-        while not (data := self.parser.body()) and not self.parser.complete:
-            self._fill()
-        return data
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_FIELD_VALUE = re.compile(rb"[^\x00-\x08\x0a-\x1f\x7f]*")
+_DIGITS = re.compile(rb"[0-9]{1,18}")
+#: As http.client: no answer of the REST API has more than a few header fields.
+_MAX_FIELDS = 100
+#: A chunk-size line: 1-16 hex digits, then extensions (RFC 9112 7.1); nothing looser.
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(;[^\r\n]*)?\r?\n")
 
 
-class _Answer(_AnswerBase, httpx.SyncByteStream):
-    __slots__ = ()
-    _connection: _SocketConnection
+def check_head(status: int, fields: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The answer's headers (lower-case names, repeats joined), once its head is known sane.
 
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            with _READ_ERRORS:
-                data = self._connection.read_body()
-            if not data:
-                return
-            if data := self._decoded(data):
-                yield data
-
-    def close(self) -> None:
-        self._release()
-
-
-class StdlibTransport(_Pool, httpx.BaseTransport):
-    """An httpx sync transport on the standard library's sockets, with a thread-safe keep-alive
-    pool; a fraction of the CPU of httpcore's pool (or ``http.client``) per call.
-
-    Same semantics as httpx's: at most ``limits.max_connections`` open, ``httpx.PoolTimeout``
-    after the request's ``pool`` timeout, ``ConnectTimeout``/``WriteTimeout``/``ReadTimeout``
-    per phase, ``ConnectError`` when the connection fails, ``RemoteProtocolError`` for a
-    malformed answer. A kept-alive connection the server closed meanwhile is replaced once,
-    transparently. TLS verifies as httpx does (``verify``, ``SSL_CERT_FILE`` honoured).
+    Raises ``httpx.RemoteProtocolError`` for what a strict client refuses and some libraries
+    let through: a status outside 100-599, more than 100 fields, control characters in a field,
+    a transfer coding other than plain ``chunked``, a Content-Length that is not ASCII digits,
+    several different ones, or one beside ``chunked``.
     """
-
-    _slots: threading.BoundedSemaphore
-
-    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS, verify: Any = True) -> None:
-        super().__init__(limits, verify)
-        self._slots = threading.BoundedSemaphore(self._size)
-
-    def _open(self, key: Key, timeout: float | None) -> _SocketConnection:
-        scheme, host, port = key
-        sock = socket.create_connection((host, port), timeout=timeout)
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if scheme == "https":
-                sock = self._ssl().wrap_socket(sock, server_hostname=host)
-        except BaseException:
-            sock.close()
-            raise
-        return _SocketConnection(sock)
-
-    def exchange(
-        self, key: Key, method: str, message: bytes, timeouts: Timeouts, decode: bool = False
-    ) -> _Answer:
-        """Send ``message`` (a whole request) to ``key``'s origin: the answer, once its head
-        has arrived. Close the answer when done with it."""
-        if not self._slots.acquire(timeout=timeouts.get("pool")):
-            raise httpx.PoolTimeout("no free connection within the pool timeout")
-        try:
-            for first in (True, False):
-                with _Attempt(self._take(key) if first else None) as attempt:
-                    if attempt.connection is None:
-                        attempt.connection = self._open(key, timeouts.get("connect"))
-                    connection: _SocketConnection = attempt.connection
-                    attempt.phase = "write"
-                    connection.send(method, message, timeouts.get("write"))
-                    attempt.phase = "read"
-                    head = connection.read_head(timeouts.get("read"))
-                    return _Answer(self, key, connection, head, decode)
-            raise AssertionError("unreachable")  # pragma: no cover - the second try raises
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        message = request_message(request, request.read())
-        timeouts = request.extensions.get("timeout", {})
-        return self.exchange(origin(request.url), request.method, message, timeouts).response()
-
-    def close(self) -> None:
-        self._close_idle()
+    if not 100 <= status <= 599:
+        raise httpx.RemoteProtocolError(f"invalid status {status}")
+    headers: dict[str, str] = {}
+    lengths: set[bytes] = set()
+    chunked = False
+    for count, (raw_name, raw_value) in enumerate(fields, 1):
+        if count > _MAX_FIELDS:
+            raise httpx.RemoteProtocolError(f"more than {_MAX_FIELDS} header fields")
+        value = raw_value.strip(b" \t")
+        if not _TOKEN.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(value):
+            raise httpx.RemoteProtocolError("invalid character in a header field")
+        name = raw_name.decode("ascii").lower()
+        if name == "content-length":
+            if not _DIGITS.fullmatch(value):
+                raise httpx.RemoteProtocolError("invalid Content-Length")
+            lengths.add(value.lstrip(b"0") or b"0")
+        elif name == "transfer-encoding":
+            if value.lower() != b"chunked" or chunked:
+                raise httpx.RemoteProtocolError("unsupported Transfer-Encoding")
+            chunked = True
+        text = value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    if len(lengths) > 1 or (lengths and chunked):
+        raise httpx.RemoteProtocolError("conflicting message framing")
+    return headers
 
 
-# --- async: one asyncio protocol per connection ---
+class _Body:
+    """An answer's body, up to ``limit`` bytes and until the deadline."""
+
+    __slots__ = ("call", "data", "truncated")
+
+    def __init__(self, call: Outgoing) -> None:
+        self.call = call
+        self.data = bytearray()
+        self.truncated = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """Add a chunk; True means stop reading (the cap is reached)."""
+        if time.monotonic() > self.call.deadline:
+            raise DeadlineExceeded(f"no whole answer before the deadline ({self.call.target})")
+        self.data += chunk
+        if len(self.data) > self.call.limit:
+            del self.data[self.call.limit :]
+            self.truncated = True
+        return self.truncated
+
+    def reply(self, status: int, headers: dict[str, str]) -> Reply:
+        return Reply(status, headers, bytes(self.data), self.truncated)
 
 
-#: The parser of a connection between exchanges: complete, so any byte received is unasked for.
-_NOTHING_ASKED = ResponseParser("GET")
-_NOTHING_ASKED.complete = True
+def _fresh(error: BaseException) -> BaseException:
+    """``error`` as a new exception of the same kind, without traceback, cause or context: the
+    library frames behind it hold the request's bytes (the secret key included) in their
+    locals, which error trackers record. An error that is no transport failure (a bug
+    somewhere) becomes a RuntimeError naming it."""
+    if isinstance(error, httpx.TransportError | DeadlineExceeded):
+        return type(error)(str(error))
+    return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-def _within(timeout: float | None, deadline: float | None) -> float | None:
-    """``timeout``, shortened to the time left before ``deadline``; TimeoutError if none is."""
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError("the deadline has passed")
-    return left if timeout is None or left < timeout else timeout
+def _too_late(call: Outgoing) -> DeadlineExceeded:
+    return DeadlineExceeded(f"no whole answer before the deadline ({call.target})")
 
 
-def _expire(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError())
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS policy for every wire: httpx's (certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``;
+    hostname checked)."""
+    return httpx.create_ssl_context()
 
 
-class _ProtocolConnection(asyncio.Protocol):
-    """A connection driven by the event loop's callbacks: bytes go straight into the parser,
-    and the task waiting for them is woken; no stream objects, no extra tasks."""
+# --- sync: urllib3 ---------------------------------------------------------------------------
 
-    def __init__(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.transport: asyncio.Transport | None = None
-        self.parser = _NOTHING_ASKED
-        self.closed = False
-        self._waiter: asyncio.Future[None] | None = None
-        #: The current exchange's deadline (``time.monotonic()``), capping every wait.
-        self.deadline: float | None = None
-        self._reading_paused = False
-        self._writing_paused = False
 
-    # the event loop's side
+class _Call(threading.local):
+    """The call this thread is making, for the connection it runs on."""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+    alarm: _watchdog.Alarm | None = None
+    expiry: float | None = None
+    #: Set once the connection is open and the request is about to be written: a failure
+    #: after that may have reached the server.
+    sent: bool = False
 
-    def data_received(self, data: bytes) -> None:
-        if self.parser.complete:  # bytes nobody asked for: the connection cannot be trusted
-            self.close()
+
+_CURRENT = _Call()
+
+
+class _StrictResponse(HTTPResponse):
+    """urllib3's answer, reading chunk sizes as strictly as h11 does: it takes ``int(line,
+    16)`` as is, so ``-1`` (read to the end of the stream), ``0x11``, ``1_1`` or a size of 4,000
+    hex digits would pass."""
+
+    def _update_chunk_length(self) -> None:
+        if self.chunk_left is not None:
             return
-        self.parser.feed(data)
-        if len(self.parser.buffer) > _HIGH_WATER and not self._reading_paused:
-            self._reading_paused = True
-            self.transport.pause_reading()  # type: ignore[union-attr]
-        self._wake()
+        line = self._fp.fp.readline(1024)  # type: ignore[union-attr]
+        match = _CHUNK_SIZE.fullmatch(line)
+        if match is None:
+            self.close()
+            raise u3.InvalidChunkLength(self, line)
+        self.chunk_left = int(match.group(1), 16)
 
-    def eof_received(self) -> bool:
-        self._ended()
-        return False  # close our side too
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._ended()
+class _ConnectionMixin:
+    """What a pooled connection adds to urllib3's: the watchdog sees its socket, idle
+    connections expire, and its answers read chunk sizes strictly."""
 
-    def pause_writing(self) -> None:
-        self._writing_paused = True
+    sock: socket.socket | None
+    _last_used: float = 0.0
 
-    def resume_writing(self) -> None:
-        self._writing_paused = False
-        self._wake()
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        expiry = _CURRENT.expiry
+        now = time.monotonic()
+        if self.sock is not None and expiry is not None and now - self._last_used > expiry:
+            self.close()  # type: ignore[attr-defined]  # idle too long: a new one
+        self._last_used = now
+        if self.sock is None:
+            self.connect()  # type: ignore[attr-defined]  # here, so its failures are told apart
+        if (alarm := _CURRENT.alarm) is not None:
+            alarm.attach(self.sock)
+        _CURRENT.sent = True
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
-    def _ended(self) -> None:
-        self.closed = True
-        if self.parser is not _NOTHING_ASKED:
-            self.parser.feed_eof()
-        self._wake()
+    def getresponse(self) -> HTTPResponse:
+        response: HTTPResponse = super().getresponse()  # type: ignore[misc]
+        response.__class__ = _StrictResponse
+        return response
 
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
 
-    # the exchange's side
+class _Connection(_ConnectionMixin, HTTPConnection):  # type: ignore[misc]
+    pass
 
-    @property
-    def usable(self) -> bool:
-        return not self.closed
+
+class _TLSConnection(_ConnectionMixin, HTTPSConnection):  # type: ignore[misc]
+    pass
+
+
+class _Pool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
+
+
+def _u3_error(error: Exception, sent: bool) -> BaseException:
+    """httpx's exception for a urllib3 failure: before any byte was sent, a connect failure
+    (or pool timeout); after, a read or protocol failure (the server may have the request)."""
+    message = str(error) or type(error).__name__
+    if isinstance(error, u3.EmptyPoolError):
+        return httpx.PoolTimeout("no free connection within the pool timeout")
+    if not sent:
+        if isinstance(error, u3.ConnectTimeoutError):
+            return httpx.ConnectTimeout(message)
+        return httpx.ConnectError(message)
+    if isinstance(error, u3.ReadTimeoutError | TimeoutError):
+        return httpx.ReadTimeout(message)
+    if isinstance(error, httpx.RemoteProtocolError | u3.ProtocolError | u3.HTTPError):
+        return httpx.RemoteProtocolError(message)
+    if isinstance(error, OSError):
+        return httpx.ReadError(message)
+    return _fresh(error)
+
+
+class Urllib3Wire:
+    """The sync default: one urllib3 connection pool to the base URL's origin, thread-safe, at
+    most ``limits.max_connections`` open (waiting up to the pool timeout for one), idle ones
+    closed after ``limits.keepalive_expiry``; rebuilt in a process forked from its own."""
+
+    def __init__(self, base_url: str, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        url = httpx.URL(base_url)
+        self._tls = url.scheme == "https"
+        self._host, self._port = url.host, url.port or (443 if self._tls else 80)
+        self._size = limits.max_connections or 100
+        self._expiry = limits.keepalive_expiry
+        self._lock = threading.Lock()
+        self._pool, self._generation = self._new_pool(), generation()
+        self._timeouts: tuple[httpx.Timeout | None, urllib3.Timeout] = (None, urllib3.Timeout())
+
+    def _new_pool(self) -> urllib3.HTTPConnectionPool:
+        options: dict[str, Any] = {"maxsize": self._size, "block": True, "retries": False}
+        if self._tls:
+            return _TLSPool(self._host, self._port, ssl_context=_ssl_context(), **options)
+        return _Pool(self._host, self._port, **options)
+
+    def _current_pool(self) -> urllib3.HTTPConnectionPool:
+        if forked(self._generation):
+            with self._lock:
+                if forked(self._generation):
+                    # The parent's connections are its own: dropped here, never closed or used
+                    # (closing a socket in the child only closes the child's descriptor).
+                    self._pool, self._generation = self._new_pool(), generation()
+        return self._pool
+
+    def _timeout(self, timeout: httpx.Timeout) -> urllib3.Timeout:
+        cached = self._timeouts  # one read: another thread may replace it meanwhile
+        if cached[0] is not timeout:
+            cached = self._timeouts = (timeout, urllib3.Timeout(timeout.connect, timeout.read))
+        return cached[1]
+
+    def send(self, call: Outgoing) -> Reply:
+        alarm = _watchdog.arm(call.deadline)
+        _CURRENT.alarm, _CURRENT.expiry, _CURRENT.sent = alarm, self._expiry, False
+        try:
+            reply = self._exchange(call)
+            if not alarm.fired:
+                return reply
+            # Cut at the deadline, http.client may even take what it had for a whole answer.
+            error: BaseException = _too_late(call)
+        except Exception as exc:
+            error = _too_late(call) if alarm.fired else _u3_error(exc, _CURRENT.sent)
+        finally:
+            alarm.disarm()
+            _CURRENT.alarm = None
+        raise error  # outside the except block: no library frame rides along
+
+    def _exchange(self, call: Outgoing) -> Reply:
+        response = self._current_pool().urlopen(
+            call.method,
+            call.target,
+            body=call.body,
+            headers=call.headers,
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            timeout=self._timeout(call.timeout),
+            pool_timeout=call.timeout.pool,  # type: ignore[arg-type]  # a float works
+            preload_content=False,
+            decode_content=False,
+        )
+        whole = False
+        try:
+            headers = check_head(response.status, _raw_fields(response))
+            body = _Body(call)
+            for chunk in response.stream(_READ_SIZE, decode_content=False):
+                if body.feed(chunk):
+                    break
+            whole = not body.truncated
+        finally:
+            if not whole:
+                response.close()  # unread bytes, or a failure: the connection is not reused
+            response.release_conn()
+        return body.reply(response.status, headers)
 
     def close(self) -> None:
-        self.closed = True
-        if self.transport is not None:
-            self.transport.close()
-
-    async def _wait(self, timeout: float | None) -> None:
-        """Until the loop reports something (bytes, the end, room to write); TimeoutError
-        after ``timeout``."""
-        timeout = _within(timeout, self.deadline)
-        waiter = self._waiter = self.loop.create_future()
-        timer = self.loop.call_later(timeout, _expire, waiter) if timeout is not None else None
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-            if timer is not None:
-                timer.cancel()
-
-    async def send(
-        self, method: str, message: bytes, timeout: float | None, deadline: float | None
-    ) -> None:
-        if self.closed:
-            raise Disconnected("server closed the connection")
-        self.deadline = deadline
-        self.parser = ResponseParser(method)
-        self.transport.write(message)  # type: ignore[union-attr]
-        while self._writing_paused and not self.closed:
-            await self._wait(timeout)
-
-    async def read_head(self, timeout: float | None) -> Head:
-        while (head := self.parser.head()) is None:
-            await self._wait(timeout)
-        return head
-
-    async def read_body(self, timeout: float | None) -> bytes:
-        """The next body bytes; ``b""`` at the end."""
-        while not (data := self.parser.body()) and not self.parser.complete:
-            self._resume_reading()
-            await self._wait(timeout)
-        self._resume_reading()
-        return data
-
-    def _resume_reading(self) -> None:
-        if self._reading_paused and not self.closed:
-            self._reading_paused = False
-            self.transport.resume_reading()  # type: ignore[union-attr]
+        if not forked(self._generation):
+            self._pool.close()
 
 
-class _AsyncAnswer(_AnswerBase, httpx.AsyncByteStream):
-    __slots__ = ("_timeout",)
-    _connection: _ProtocolConnection
-
-    def __init__(
-        self,
-        pool: _Pool,
-        key: Key,
-        connection: _ProtocolConnection,
-        head: Head,
-        decode: bool,
-        timeout: Any,
-    ) -> None:
-        super().__init__(pool, key, connection, head, decode)
-        self._timeout = timeout
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        while True:
-            with _READ_ERRORS:
-                data = await self._connection.read_body(self._timeout)
-            if not data:
-                return
-            if data := self._decoded(data):
-                yield data
-
-    async def aclose(self) -> None:
-        self._release()
+def _raw_fields(response: BaseHTTPResponse) -> list[tuple[bytes, bytes]]:
+    # http.client's answer holds the fields as received (urllib3's dict merges repeats).
+    original = getattr(response, "_original_response", None)
+    items = original.msg.items() if original is not None else response.headers.iteritems()
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in items]
 
 
-class AsyncioTransport(_Pool, httpx.AsyncBaseTransport):
-    """An httpx async transport on asyncio's own protocols, with a keep-alive pool; a fraction
-    of the CPU per call of httpx's async pool (see the README's Benchmarks). Same semantics as
-    :class:`StdlibTransport` (and httpx's): limits, the ``pool``/``connect``/``write``/``read``
-    timeouts and their exceptions, one transparent retry of a connection found closed.
+# --- async: aiohttp --------------------------------------------------------------------------
 
-    For one asyncio event loop (as the connections of any async client are): create it where
-    the loop runs, e.g. in a lifespan. Under trio, use ``httpx.AsyncHTTPTransport``.
-    """
+#: Sessions of a parent process, kept (never closed nor collected) in a child: closing one
+#: there would remove the parent's sockets from the epoll set both processes share.
+_ABANDONED: list[Any] = []
 
-    _slots: asyncio.Semaphore
 
-    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS, verify: Any = True) -> None:
-        super().__init__(limits, verify)
-        self._slots = asyncio.Semaphore(self._size)
-        self._loop: asyncio.AbstractEventLoop | None = None
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, minus one flaw: it reuses an idle connection on which bytes
+    arrived that nobody asked for, and hands them to the next request as its answer (a forged
+    ``{"token": ...}`` would reach another user). Such a connection is closed instead, whether
+    aiohttp has read those bytes already or they still wait in the socket (as urllib3 and
+    httpcore check before reusing a connection)."""
 
-    def _check_loop(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            raise RuntimeError(
-                "AsyncioTransport runs on asyncio; under another event loop (trio) pass "
-                "transport=httpx.AsyncHTTPTransport() or set LIVEBLOCKS_AUTH_TRANSPORT=httpx"
-            ) from None
-        self._loop = bind_loop(self._loop, loop, "AsyncioTransport")
+    async def _get(self, *args: Any, **kwargs: Any) -> Any:
+        while (connection := await super()._get(*args, **kwargs)) is not None:
+            protocol = connection.protocol
+            # Flagged by aiohttp (bytes it read, an error), or bytes waiting in the socket.
+            transport = None if protocol is None or protocol.should_close else protocol.transport
+            if transport is not None and not _readable(transport):
+                return connection
+            connection.close()
+        return None
 
-    async def _open(self, key: Key, timeout: float | None) -> _ProtocolConnection:
-        scheme, host, port = key
-        tls = self._ssl() if scheme == "https" else None
-        connecting = asyncio.get_running_loop().create_connection(
-            _ProtocolConnection, host, port, ssl=tls, server_hostname=host if tls else None
-        )
-        _, connection = await asyncio.wait_for(connecting, timeout)
-        return connection
 
-    async def _acquire(self, timeout: float | None) -> None:
-        if not self._slots.locked():
-            await self._slots.acquire()  # returns at once, without a suspension
+def _readable(transport: asyncio.BaseTransport) -> bool:
+    """Whether bytes (or the end of the stream) wait on an idle connection's socket."""
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return True
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _aiohttp_error(error: BaseException) -> BaseException:
+    message = str(error) or type(error).__name__
+    if isinstance(error, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(message)
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(message)
+    if isinstance(error, aiohttp.SocketTimeoutError):
+        return httpx.ReadTimeout(message)
+    if isinstance(error, aiohttp.ClientOSError):
+        return httpx.ReadError(message)
+    if isinstance(error, aiohttp.ClientError):
+        return httpx.RemoteProtocolError(message)
+    return httpx.RemoteProtocolError(message)
+
+
+class AiohttpWire:
+    """The async default: an aiohttp session made in the first event loop that uses it, with
+    at most ``limits.max_connections`` connections (a wait past the pool timeout is
+    ``httpx.PoolTimeout``), idle ones closed after ``limits.keepalive_expiry``; no cookies,
+    no redirects, no decompression. Asyncio only: under trio, use httpx's transport."""
+
+    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        self._limits = limits
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._generation = generation()
+
+    def _current_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if forked(self._generation):
+            if self._session is not None:
+                _ABANDONED.append(self._session)
+            self._session, self._generation = None, generation()
+        if self._session is None or self._slots is None:
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                raise WireMisuse(
+                    "AsyncLiveblocks' default transport (aiohttp) runs on asyncio; under another "
+                    "event loop (trio), pass transport=httpx.AsyncHTTPTransport() or set "
+                    f"{ENV_TRANSPORT}=httpx"
+                ) from None
+            size = self._limits.max_connections or 100
+            connector = _Connector(
+                limit=size,
+                limit_per_host=0,
+                keepalive_timeout=self._limits.keepalive_expiry,
+                ssl=_ssl_context(),
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=False,
+                trust_env=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding"),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+            self._slots = asyncio.Semaphore(size)
+        return self._session, self._slots
+
+    async def _acquire(self, slots: asyncio.Semaphore, timeout: float | None) -> None:
+        if not slots.locked():
+            await slots.acquire()  # returns at once, without a suspension
             return
         try:
             async with asyncio.timeout(timeout):
-                await self._slots.acquire()
+                await slots.acquire()
         except TimeoutError:
             raise httpx.PoolTimeout("no free connection within the pool timeout") from None
 
-    async def exchange(
-        self,
-        key: Key,
-        method: str,
-        message: bytes,
-        timeouts: Timeouts,
-        decode: bool = False,
-        deadline: float | None = None,
-    ) -> _AsyncAnswer:
-        """Send ``message`` (a whole request) to ``key``'s origin: the answer, once its head
-        has arrived. Close the answer (``aclose``) when done with it. With a ``deadline``
-        (``time.monotonic()``), no wait of the exchange, reading its body included, goes past
-        it: the phase's timeout exception is raised there."""
-        self._check_loop()
-        await self._acquire(_within(timeouts.get("pool"), deadline))
+    async def send(self, call: Outgoing) -> Reply:
+        session, slots = self._current_session()  # outside the try: misuse is raised as is
         try:
-            for first in (True, False):
-                with _Attempt(self._take(key) if first else None) as attempt:
-                    if attempt.connection is None:
-                        connect = _within(timeouts.get("connect"), deadline)
-                        attempt.connection = await self._open(key, connect)
-                    connection: _ProtocolConnection = attempt.connection
-                    attempt.phase = "write"
-                    await connection.send(method, message, timeouts.get("write"), deadline)
-                    attempt.phase = "read"
-                    read = timeouts.get("read")
-                    head = await connection.read_head(read)
-                    return _AsyncAnswer(self, key, connection, head, decode, read)
-            raise AssertionError("unreachable")  # pragma: no cover - the second try raises
-        except BaseException:
-            self._slots.release()
-            raise
+            async with asyncio.timeout(max(call.deadline - time.monotonic(), 0.0)):
+                await self._acquire(slots, call.timeout.pool)
+                try:
+                    return await self._exchange(session, call)
+                finally:
+                    slots.release()
+        except httpx.PoolTimeout as exc:
+            error: BaseException = exc
+        except aiohttp.ClientError as exc:  # its timeouts are TimeoutErrors too: first
+            error = _aiohttp_error(exc)
+        except TimeoutError:
+            error = _too_late(call)
+        except Exception as exc:
+            error = _fresh(exc)
+        raise error  # outside the except block: no library frame rides along
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        message = request_message(request, await request.aread())
-        timeouts = request.extensions.get("timeout", {})
-        answer = await self.exchange(origin(request.url), request.method, message, timeouts)
-        return answer.response()
+    async def _exchange(self, session: aiohttp.ClientSession, call: Outgoing) -> Reply:
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=call.timeout.connect, sock_read=call.timeout.read
+        )
+        async with session.request(
+            call.method,
+            call.url,
+            data=call.body,
+            headers=call.headers,
+            allow_redirects=False,
+            timeout=timeout,
+        ) as response:
+            try:
+                headers = check_head(response.status, response.raw_headers)
+                body = _Body(call)
+                async for chunk in response.content.iter_chunked(_READ_SIZE):
+                    if body.feed(chunk):
+                        break
+            except BaseException:
+                response.close()  # never reused
+                raise
+            if body.truncated:
+                response.close()
+            return body.reply(response.status, headers)
 
     async def aclose(self) -> None:
-        self._close_idle()
-        await asyncio.sleep(0)  # the loop finishes closing them (connection_lost) while it runs
+        if self._session is not None and not forked(self._generation):
+            await self._session.close()
+
+
+# --- httpx: a transport or client of yours ---------------------------------------------------
+
+
+class _HttpxBase:
+    def __init__(self, owner: Any, factory: Callable[[], Any] | None = None) -> None:
+        #: A transport (``handle_request``) or a client (``send``, so its own settings apply).
+        #: ``factory`` rebuilds it when it is ours (None: the user's).
+        self._owner, self._factory = owner, factory
+        self._generation = generation()
+
+    def _send(self, call: Outgoing) -> Any:
+        """The response (sync), or its coroutine (async)."""
+        owner = self._owner
+        if isinstance(owner, httpx.Client | httpx.AsyncClient):
+            # Built by the client, so its own headers, params and hooks apply.
+            request = owner.build_request(
+                call.method, call.url, headers=call.headers, content=call.body, timeout=call.timeout
+            )
+            return owner.send(request, stream=True)
+        request = httpx.Request(
+            call.method,
+            call.url,
+            headers=call.headers,
+            content=call.body,
+            extensions={"timeout": call.timeout.as_dict()},
+        )
+        if isinstance(self, AsyncHttpxWire):
+            return owner.handle_async_request(request)
+        return owner.handle_request(request)
+
+
+class HttpxWire(_HttpxBase):
+    """A sync httpx transport (``handle_request``) or client (``send``, so its own settings
+    apply). Its blocking reads are bounded by the read timeout per read and, for the body, by
+    the deadline; httpx cannot be interrupted while a head keeps arriving byte by byte."""
+
+    def _after_fork(self) -> None:
+        # Closing a sync httpx pool in the child closes the child's descriptors only, and
+        # leaves the pool usable with new connections.
+        for transport in _transports_of(self._owner):
+            transport.close()
+        self._generation = generation()
+
+    def send(self, call: Outgoing) -> Reply:
+        if forked(self._generation):
+            self._after_fork()
+        try:
+            response = self._send(call)
+            try:
+                headers = check_head(response.status_code, response.headers.raw)
+                body = _Body(call)
+                # Raw bytes, never decoded; a response made in memory (a test double) comes
+                # already read, and is taken as it is.
+                chunks = [response.content] if response.is_stream_consumed else response.iter_raw()
+                for chunk in chunks:
+                    if body.feed(chunk):
+                        break
+            finally:
+                response.close()
+            return body.reply(response.status_code, headers)
+        except Exception as exc:
+            error = _fresh(exc)
+        raise error
+
+    def close(self) -> None:
+        if self._factory is not None:
+            self._owner.close()
+
+
+class AsyncHttpxWire(_HttpxBase):
+    """An async httpx transport or client; the whole attempt is cut at the deadline (anyio:
+    asyncio or trio)."""
+
+    def _check_fork(self) -> None:
+        if not forked(self._generation):
+            return
+        if self._factory is None:
+            raise WireMisuse(
+                "this AsyncLiveblocks client's http_client/transport was used before fork(): "
+                "its connections belong to the parent's event loop. Create the client (or the "
+                "transport you pass it) in each process, e.g. in your app's lifespan"
+            )
+        _ABANDONED.append(self._owner)  # never closed here: see _ABANDONED
+        self._owner, self._generation = self._factory(), generation()
+
+    async def send(self, call: Outgoing) -> Reply:
+        self._check_fork()
+        try:
+            with anyio.fail_after(max(call.deadline - time.monotonic(), 0.0)):
+                response = await self._send(call)
+                try:
+                    headers = check_head(response.status_code, response.headers.raw)
+                    body = _Body(call)
+                    if response.is_stream_consumed:  # made in memory: see HttpxWire.send
+                        body.feed(response.content)
+                    else:
+                        async for chunk in response.aiter_raw():
+                            if body.feed(chunk):
+                                break
+                finally:
+                    await response.aclose()
+                return body.reply(response.status_code, headers)
+        except TimeoutError:
+            error: BaseException = _too_late(call)
+        except Exception as exc:
+            error = _fresh(exc)
+        raise error
+
+    async def aclose(self) -> None:
+        if self._factory is not None and not forked(self._generation):
+            await self._owner.aclose()
+
+
+def _transports_of(owner: Any) -> list[Any]:
+    """The transports behind an httpx client (its own and its mounts), or the transport."""
+    if isinstance(owner, httpx.Client | httpx.AsyncClient):
+        mounts = getattr(owner, "_mounts", {}) or {}
+        return [owner._transport, *(t for t in mounts.values() if t is not None)]
+    return [owner]
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+
+def httpx_chosen() -> bool:
+    """httpx's own transports instead of the defaults: asked for, or needed to honour a proxy
+    configured in the environment (which only they route through)."""
+    import urllib.request
+
+    return os.environ.get(ENV_TRANSPORT, "").lower() == "httpx" or bool(urllib.request.getproxies())
+
+
+def choose_wire(
+    is_async: bool,
+    base_url: str,
+    limits: httpx.Limits | None,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    http_client: httpx.Client | httpx.AsyncClient | None,
+) -> SyncWire | AsyncWire:
+    """A client's wire: the client or transport you gave, else httpx's own when chosen (see
+    :func:`httpx_chosen`), else urllib3 (sync) or aiohttp (async)."""
+    httpx_wire = AsyncHttpxWire if is_async else HttpxWire
+    if http_client is not None or transport is not None:
+        return httpx_wire(http_client or transport)
+    limits = limits or DEFAULT_LIMITS
+    if httpx_chosen():
+        cls = httpx.AsyncClient if is_async else httpx.Client
+
+        def client() -> Any:
+            return cls(limits=limits, follow_redirects=False, cookies=_no_cookies())
+
+        return httpx_wire(client(), client)
+    return AiohttpWire(limits) if is_async else Urllib3Wire(base_url, limits)
+
+
+def _no_cookies() -> Any:
+    import http.cookiejar
+
+    class RejectAll(http.cookiejar.DefaultCookiePolicy):
+        """Liveblocks needs no cookies; one user's call must never carry another's."""
+
+        def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+            return False
+
+        def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+            return False
+
+    return http.cookiejar.CookieJar(policy=RejectAll())

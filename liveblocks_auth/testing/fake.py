@@ -216,7 +216,8 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             "exp": now + TOKEN_LIFETIME,
             "jti": secrets.token_urlsafe(9),
         }
-        return _json(200, {"token": jwt.encode(payload, None, algorithm="none")})
+        # alg none takes no key: PyJWT spells that "".
+        return _json(200, {"token": jwt.encode(payload, "", algorithm="none")})
 
     def _identify(self, call: RecordedCall) -> httpx.Response:
         body = call.json

@@ -47,6 +47,27 @@ def make_harness(kind: str, loop: asyncio.AbstractEventLoop | None, **kwargs: An
     return Harness(kind, cls(secret, **kwargs), loop)
 
 
+@contextmanager
+def harnesses(kind: str, **defaults: Any) -> Iterator[Callable[..., Harness]]:
+    """``make(url, **options)`` -> a harness of ``kind`` ("sync"/"async"), each with its own
+    event loop; all closed (clients and loops) when the block ends."""
+    made: list[Harness] = []
+
+    def make(url: str, **options: Any) -> Harness:
+        loop = asyncio.new_event_loop() if kind == "async" else None
+        harness = make_harness(kind, loop, base_url=url, **{**defaults, **options})
+        made.append(harness)
+        return harness
+
+    try:
+        yield make
+    finally:
+        for harness in made:
+            harness.close()
+            if harness.loop is not None:
+                harness.loop.close()
+
+
 @dataclass
 class ScriptedServer:
     """A real HTTP/1.1 server on loopback answering from a script; counts TCP connections."""

@@ -129,6 +129,8 @@ def test_identify_prints_the_claims_not_the_token(cli: Cli) -> None:
         (["identify", "a", "--info", "{nope"], 2, "--info must be a JSON object"),
         (["rooms", "list", "--meta", "novalue"], 2, "KEY=VALUE"),
         (["frobnicate"], 2, "invalid choice"),
+        (["rooms", "get", ".."], 2, "'..' cannot be used"),
+        (["rooms", "delete", "."], 2, "'.' cannot be used"),
     ],
 )
 def test_errors_are_one_line_with_an_exit_code(

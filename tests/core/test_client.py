@@ -470,12 +470,13 @@ def test_requests_carry_our_user_agent_on_the_wire() -> None:
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_proxy_from_the_environment_is_used(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The direct path skips httpx's client; a proxy in the environment must still be honoured.
+    # Our wires do not read proxy settings: with one in the environment, httpx's transports are
+    # used, and route the calls through it (a loopback base URL: plain http elsewhere is refused).
     with scripted_server(lambda h: send_json(h, 200, b'{"token":"a.b.c"}')) as proxy:
         for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
-        base = "http://liveblocks.example.invalid"
+        base = "http://127.0.0.2:9"
         if kind == "sync":
             with Liveblocks(SECRET, base_url=base) as client:
                 status = client.identify_user("a").status
@@ -505,3 +506,48 @@ def test_call_sends_arbitrary_requests_with_retries(make_client, fake: FakeLiveb
     result = lb.run(lb.client.call(ApiRequest("GET", "/v2/rooms", params={"limit": "5"})))
     assert result.status == 200
     assert fake.calls[0].params == {"limit": "5"}
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("http://api.liveblocks.io", False),
+        ("http://10.0.0.5:1153", False),
+        ("http://liveblocks.internal:1153", False),
+        ("https://api.liveblocks.io", True),
+        ("http://127.0.0.1:1153", True),
+        ("http://localhost:1153", True),
+        ("http://[::1]:1153", True),
+    ],
+)
+def test_plain_http_is_refused_beyond_loopback(url: str, accepted: bool) -> None:
+    if accepted:
+        assert Liveblocks(SECRET, base_url=url).base_url == url
+        return
+    with pytest.raises(ValueError, match="travel in clear") as raised:
+        Liveblocks(SECRET, base_url=url)
+    assert "https://" in str(raised.value)  # the fix is named
+
+
+@pytest.mark.parametrize("room_id", [".", "..", "\ud800"])
+def test_room_ids_that_cannot_name_a_room_raise_before_any_call(
+    make_client, fake: FakeLiveblocks, room_id: str
+) -> None:
+    lb = make_client()
+    for call in (
+        lambda: lb.client.get_room(room_id),
+        lambda: lb.client.delete_room(room_id),
+        lambda: lb.client.update_room(room_id, default_accesses=[]),
+        lambda: lb.client.create_room(room_id, default_accesses=[]),
+    ):
+        with pytest.raises(ValueError, match="room_id"):
+            lb.run(call())
+    assert fake.calls == []
+
+
+def test_other_room_ids_travel_as_one_path_segment(make_client, fake: FakeLiveblocks) -> None:
+    lb = make_client()
+    for room_id in ("a/../b", "...", "a?b#c", "%2e%2e"):
+        lb.run(lb.client.create_room(room_id, default_accesses=[]))
+        assert lb.run(lb.client.get_room(room_id)).id == room_id
+    assert len(fake.calls) == 8

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liveblocks_auth import RetryPolicy
-from liveblocks_auth._protocol import ApiRequest, ApiResult
+from liveblocks_auth._protocol import ApiRequest, ApiResult, identify_user_request
 from liveblocks_auth._retry import Send, Sleep, call_with_retries, parse_retry_after, timeout_within
 
-REQUEST = ApiRequest("POST", "/v2/identify-user", {"userId": "a"})
+REQUEST = identify_user_request("a")  # idempotent: a second token is harmless
 
 
 def run(flow, answers: list[ApiResult], clock: list[float]):
@@ -94,3 +94,43 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after("soon") is None
     date = email.utils.formatdate(1_000_030, usegmt=True)
     assert parse_retry_after(date, now=1_000_000) == 30
+
+
+CREATE = ApiRequest("POST", "/v2/rooms", {"id": "r"})
+
+
+@pytest.mark.parametrize(
+    ("request_", "outcome", "retried"),
+    [
+        (REQUEST, httpx.ReadTimeout("read"), True),  # identify-user: idempotent
+        (REQUEST, httpx.RemoteProtocolError("dropped"), True),
+        (CREATE, httpx.ReadTimeout("read"), False),  # may have been created: never twice
+        (CREATE, httpx.RemoteProtocolError("dropped"), False),
+        (CREATE, httpx.ReadError("reset"), False),
+        (CREATE, httpx.ConnectError("refused"), True),  # nothing was sent
+        (CREATE, httpx.ConnectTimeout("slow"), True),
+        (CREATE, 503, False),
+        (CREATE, 429, True),  # rate limited: not processed
+        (REQUEST, 503, True),
+        (ApiRequest("GET", "/v2/rooms/r"), 502, True),
+        (ApiRequest("DELETE", "/v2/rooms/r"), httpx.ReadTimeout("read"), True),
+        (ApiRequest("POST", "/v2/rooms/r", {}, idempotent=True), 504, True),
+        (REQUEST, httpx.PoolTimeout("busy"), False),  # overloaded: no pile-up
+        (REQUEST, RuntimeError("a bug"), False),
+    ],
+)
+def test_only_what_cannot_have_been_processed_or_is_idempotent_is_retried(
+    request_: ApiRequest, outcome: int | Exception, retried: bool
+) -> None:
+    from liveblocks_auth._retry import is_retryable
+
+    if isinstance(outcome, int):
+        result = ApiResult(request_, status=outcome)
+    else:
+        result = ApiResult(request_, error=outcome)
+    assert is_retryable(result) is retried
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "1.5", "soon", "9" * 30, "Mon, 99 Foo 2020"])
+def test_a_malformed_retry_after_is_none(value: str) -> None:
+    assert parse_retry_after(value) is None

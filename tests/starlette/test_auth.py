@@ -180,7 +180,7 @@ def test_the_lifespan_opens_and_closes_one_client(fake: FakeLiveblocks) -> None:
         client.post(URL, json=ROOM, headers={"X-User": "a"})
         client.post(URL, json=ROOM, headers={"X-User": "b"})
         assert liveblocks.client is opened  # one client for the app's life
-    assert opened._http.is_closed
+    assert opened.is_closed
     with pytest.raises(RuntimeError, match="lifespan is not running"):
         _ = liveblocks.client
 

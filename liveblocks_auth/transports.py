@@ -25,7 +25,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -122,8 +122,10 @@ def generation() -> int:
     return _generation
 
 
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_FIELD_VALUE = re.compile(rb"[^\x00-\x08\x0a-\x1f\x7f]*")
+#: Field names, one per line: tokens (RFC 9110 5.1).
+_NAMES = re.compile(rb"(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+\n)*")
+#: Control characters, which no field value may hold (HTAB aside).
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _DIGITS = re.compile(rb"[0-9]{1,18}")
 #: As http.client: no answer of the REST API has more than a few header fields.
 _MAX_FIELDS = 100
@@ -131,7 +133,7 @@ _MAX_FIELDS = 100
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(;[^\r\n]*)?\r?\n")
 
 
-def check_head(status: int, fields: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+def check_head(status: int, fields: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     """The answer's headers (lower-case names, repeats joined), once its head is known sane.
 
     Raises ``httpx.RemoteProtocolError`` for what a strict client refuses and some libraries
@@ -141,29 +143,35 @@ def check_head(status: int, fields: Iterable[tuple[bytes, bytes]]) -> dict[str, 
     """
     if not 100 <= status <= 599:
         raise httpx.RemoteProtocolError(f"invalid status {status}")
+    if len(fields) > _MAX_FIELDS:
+        raise httpx.RemoteProtocolError(f"more than {_MAX_FIELDS} header fields")
+    names = b"".join(name + b"\n" for name, _ in fields)
+    if not _NAMES.fullmatch(names) or _CONTROL.search(b"".join(v for _, v in fields)):
+        raise httpx.RemoteProtocolError("invalid character in a header field")
     headers: dict[str, str] = {}
-    lengths: set[bytes] = set()
-    chunked = False
-    for count, (raw_name, raw_value) in enumerate(fields, 1):
-        if count > _MAX_FIELDS:
-            raise httpx.RemoteProtocolError(f"more than {_MAX_FIELDS} header fields")
-        value = raw_value.strip(b" \t")
-        if not _TOKEN.fullmatch(raw_name) or not _FIELD_VALUE.fullmatch(value):
-            raise httpx.RemoteProtocolError("invalid character in a header field")
+    for raw_name, raw_value in fields:
         name = raw_name.decode("ascii").lower()
-        if name == "content-length":
-            if not _DIGITS.fullmatch(value):
-                raise httpx.RemoteProtocolError("invalid Content-Length")
-            lengths.add(value.lstrip(b"0") or b"0")
-        elif name == "transfer-encoding":
-            if value.lower() != b"chunked" or chunked:
-                raise httpx.RemoteProtocolError("unsupported Transfer-Encoding")
-            chunked = True
-        text = value.decode("latin-1")
+        text = raw_value.strip(b" \t").decode("latin-1")
         headers[name] = f"{headers[name]}, {text}" if name in headers else text
-    if len(lengths) > 1 or (lengths and chunked):
-        raise httpx.RemoteProtocolError("conflicting message framing")
+    _check_framing(headers, fields)
     return headers
+
+
+def _check_framing(headers: dict[str, str], fields: Sequence[tuple[bytes, bytes]]) -> None:
+    coding = headers.get("transfer-encoding")
+    if coding is not None and coding.lower() != "chunked":
+        raise httpx.RemoteProtocolError("unsupported Transfer-Encoding")
+    if "content-length" not in headers:
+        return
+    lengths = {
+        value.strip(b" \t").lstrip(b"0") or b"0"
+        for name, value in fields
+        if name.lower() == b"content-length"
+    }
+    if not all(_DIGITS.fullmatch(length) for length in lengths):
+        raise httpx.RemoteProtocolError("invalid Content-Length")
+    if len(lengths) > 1 or coding is not None:
+        raise httpx.RemoteProtocolError("conflicting message framing")
 
 
 class _Body:
@@ -453,6 +461,7 @@ class AiohttpWire:
 
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
+        self._timeouts: tuple[httpx.Timeout | None, aiohttp.ClientTimeout | None] = (None, None)
         self._session: aiohttp.ClientSession | None = None
         self._slots: asyncio.Semaphore | None = None
         self._generation = generation()
@@ -518,10 +527,17 @@ class AiohttpWire:
             error = _fresh(exc)
         raise error  # outside the except block: no library frame rides along
 
+    def _timeout(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
+        cached = self._timeouts
+        if cached[0] is not timeout or cached[1] is None:
+            made = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeout.connect, sock_read=timeout.read
+            )
+            cached = self._timeouts = (timeout, made)
+        return cached[1]  # type: ignore[return-value]
+
     async def _exchange(self, session: aiohttp.ClientSession, call: Outgoing) -> Reply:
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=call.timeout.connect, sock_read=call.timeout.read
-        )
+        timeout = self._timeout(call.timeout)
         async with session.request(
             call.method,
             call.url,
@@ -533,9 +549,13 @@ class AiohttpWire:
             try:
                 headers = check_head(response.status, response.raw_headers)
                 body = _Body(call)
-                async for chunk in response.content.iter_chunked(_READ_SIZE):
-                    if body.feed(chunk):
-                        break
+                length = response.content_length
+                if length is not None and length <= call.limit:
+                    body.feed(await response.read())  # known to fit: one read
+                else:
+                    async for chunk in response.content.iter_chunked(_READ_SIZE):
+                        if body.feed(chunk):
+                            break
             except BaseException:
                 response.close()  # never reused
                 raise

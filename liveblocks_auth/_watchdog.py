@@ -3,21 +3,26 @@
 A socket timeout bounds each ``recv``, not a whole answer: an upstream that sends one byte
 before every timeout (or an endless run of ``100 Continue``) holds a blocking call forever. So
 a sync call arms an :class:`Alarm` for its deadline, its connection attaches the socket it
-uses, and one watchdog thread per process shuts that socket down when the deadline passes: the
-blocked read returns at once and the library raises, closing the connection.
+uses, and one watchdog thread per process shuts that socket down once the deadline has passed
+(within :data:`TICK`): the blocked read returns at once and the library raises, closing the
+connection.
+
+Arming and disarming are a set insertion and removal; the thread ticks only while calls are in
+flight, and sleeps otherwise.
 """
 
 from __future__ import annotations
 
 import contextlib
-import heapq
-import itertools
 import os
 import socket
 import threading
 import time
 
-__all__ = ["Alarm", "arm"]
+__all__ = ["TICK", "Alarm", "arm"]
+
+#: How often the watchdog looks for calls past their deadline while any is in flight.
+TICK = 0.05
 
 
 class Alarm:
@@ -38,6 +43,7 @@ class Alarm:
                 _shut(sock)
 
     def disarm(self) -> None:
+        _WATCHDOG.discard(self)
         with self._lock:
             self.sock = None
 
@@ -58,38 +64,44 @@ def _shut(sock: socket.socket | None) -> None:
 
 class _Watchdog:
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, Alarm]] = []
-        self._order = itertools.count()
+        self._lock = threading.Lock()
+        self._armed: set[Alarm] = set()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def arm(self, deadline: float) -> Alarm:
         alarm = Alarm(deadline)
-        with self._cond:
-            heapq.heappush(self._heap, (deadline, next(self._order), alarm))
+        with self._lock:
+            self._armed.add(alarm)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="liveblocks-auth-watchdog", daemon=True
                 )
                 self._thread.start()
-            elif self._heap[0][2] is alarm:
-                self._cond.notify()  # sooner than what the thread waits for
+            if not self._wake.is_set():  # asleep: nothing was in flight
+                self._wake.set()
         return alarm
 
+    def discard(self, alarm: Alarm) -> None:
+        with self._lock:
+            self._armed.discard(alarm)
+
     def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                # A finished call's alarm stays until its deadline and then fires on nothing:
-                # cheaper than removing it from the heap when the call ends.
-                while self._heap and self._heap[0][0] <= now:
-                    heapq.heappop(self._heap)[2].fire()
-                self._cond.wait(self._heap[0][0] - now if self._heap else None)
+        while True:
+            self._wake.wait()
+            time.sleep(TICK)
+            now = time.monotonic()
+            with self._lock:
+                due = [alarm for alarm in self._armed if alarm.deadline <= now]
+                self._armed.difference_update(due)
+                if not self._armed:
+                    self._wake.clear()  # under the lock: an arm() after this sets it again
+            for alarm in due:
+                alarm.fire()
 
     def after_fork(self) -> None:
         # The thread does not exist in a child process: start afresh there.
-        self._cond = threading.Condition()
-        self._heap, self._thread = [], None
+        self.__init__()  # type: ignore[misc]
 
 
 _WATCHDOG = _Watchdog()
@@ -97,5 +109,6 @@ os.register_at_fork(after_in_child=_WATCHDOG.after_fork)
 
 
 def arm(deadline: float) -> Alarm:
-    """An alarm that shuts the attached socket down at ``deadline`` (``time.monotonic()``)."""
+    """An alarm that shuts the attached socket down once ``deadline`` (``time.monotonic()``)
+    has passed."""
     return _WATCHDOG.arm(deadline)

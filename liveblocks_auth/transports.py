@@ -397,10 +397,11 @@ class Urllib3Wire:
 
 
 def _raw_fields(response: BaseHTTPResponse) -> list[tuple[bytes, bytes]]:
-    # http.client's answer holds the fields as received (urllib3's dict merges repeats).
-    original = getattr(response, "_original_response", None)
-    items = original.msg.items() if original is not None else response.headers.iteritems()
-    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in items]
+    # Every field as received, repeats included (http.client decoded them as latin-1).
+    return [
+        (name.encode("latin-1"), value.encode("latin-1"))
+        for name, value in response.headers.iteritems()
+    ]
 
 
 # --- async: aiohttp --------------------------------------------------------------------------

@@ -47,7 +47,7 @@ SECRET = "sk_bench"
 class Subject:
     name: str
     framework: str
-    kind: str  # adapter | handwritten | official-sdk | ceiling | express | upstream
+    kind: str  # adapter | handwritten | minimal | official-sdk | ceiling | express
     argv: tuple[str, ...]
     env: tuple[tuple[str, str], ...] = ()
 
@@ -56,9 +56,14 @@ class Subject:
 
 
 def uvicorn(app: str) -> tuple[str, ...]:
+    # As FastAPI's docs recommend (uvicorn[standard]): uvloop and httptools, named explicitly.
     return (
         "{bin}/uvicorn",
         app,
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
         "--host",
         "127.0.0.1",
         "--port",
@@ -105,6 +110,12 @@ SUBJECTS = [
         uvicorn(f"{STARLETTE}:handwritten"),
     ),
     Subject(
+        "starlette: minimal hand-written aiohttp",
+        "starlette",
+        "minimal",
+        uvicorn(f"{STARLETTE}:minimal_aiohttp"),
+    ),
+    Subject(
         "starlette: official liveblocks SDK",
         "starlette",
         "official-sdk",
@@ -119,6 +130,12 @@ SUBJECTS = [
         "flask",
         "handwritten",
         gunicorn(f"{FLASK}:handwritten", *GTHREAD),
+    ),
+    Subject(
+        "flask: minimal hand-written urllib3",
+        "flask",
+        "minimal",
+        gunicorn(f"{FLASK}:minimal_urllib3", *GTHREAD),
     ),
     Subject(
         "flask: ceiling (no upstream)", "flask", "ceiling", gunicorn(f"{FLASK}:ceiling", *GTHREAD)
@@ -174,6 +191,10 @@ class Measure:
     p50_ms: float
     p99_ms: float
     non_2xx: int = 0
+    requests: int = 0
+    #: CPU time of the subject's processes (user + system, from /proc) per request, in µs:
+    #: steadier than req/s on a shared machine.
+    cpu_us: float = 0.0
 
 
 @dataclass
@@ -237,7 +258,11 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
         )
         bad = sum(1 for s in result.statuses if s >= 300) + result.errors
         return Measure(
-            result.rate, result.percentile(0.5) * 1000, result.percentile(0.99) * 1000, bad
+            result.rate,
+            result.percentile(0.5) * 1000,
+            result.percentile(0.99) * 1000,
+            bad,
+            len(result.statuses),
         )
     threads = str(min(connections, 2))
     done = subprocess.run(
@@ -266,7 +291,8 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
     failed = (int(bad.group(1)) if bad else 0) + (int(errors.group(1)) if errors else 0)
-    return Measure(rate, p50, p99, failed)
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Measure(rate, p50, p99, failed, total)
 
 
 # --- servers ---
@@ -317,19 +343,45 @@ def serve(subject: Subject, upstream: str, extra_env: dict[str, str]) -> Iterato
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def rss_kib(pid: int) -> int:
-    total = 0
-    pending = [pid]
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a gunicorn master and its worker, for instance)."""
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
-        status = Path(f"/proc/{current}/status").read_text()
-        total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
-        for task in Path(f"/proc/{current}/task").iterdir():
+        found.append(current)
+        try:
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
             try:
                 pending += [int(c) for c in (task / "children").read_text().split()]
             except OSError:  # the thread ended meanwhile
                 continue
+    return found
+
+
+def rss_kib(pid: int) -> int:
+    total = 0
+    for current in process_tree(pid):
+        status = Path(f"/proc/{current}/status").read_text()
+        total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
     return total
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid``'s process tree so far (all threads)."""
+    total = 0
+    for current in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / _TICK
 
 
 def self_signed(tmp: Path) -> tuple[Path, Path]:
@@ -375,13 +427,14 @@ def bench(
     for subject in subjects:
         before = (upstream.connections, upstream.requests)
         result = Result(subject)
-        with serve(subject, upstream.base_url, extra_env) as (url, _):
+        with serve(subject, upstream.base_url, extra_env) as (url, pid):
             for count in connections:
-                result.by_connections[count] = drive(url, count, seconds, wrk, script)
-                m = result.by_connections[count]
+                spent = cpu_seconds(pid)
+                m = result.by_connections[count] = drive(url, count, seconds, wrk, script)
+                m.cpu_us = (cpu_seconds(pid) - spent) / max(m.requests, 1) * 1e6
                 print(
                     f"  {subject.name:38} c={count:<4} {m.rate:8.0f} req/s  p50 {m.p50_ms:7.2f} ms"
-                    f"  p99 {m.p99_ms:7.2f} ms  non-2xx {m.non_2xx}",
+                    f"  p99 {m.p99_ms:7.2f} ms  CPU {m.cpu_us:6.0f} µs/req  non-2xx {m.non_2xx}",
                     flush=True,
                 )
         result.upstream_connections = upstream.connections - before[0]
@@ -505,8 +558,9 @@ def render(
         "",
         f"![requests per second]({Path(args.output).with_suffix('.png').name})",
         "",
-        "| subject | connections | req/s | p50 ms | p99 ms | × express | × own ceiling | failed |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| subject | connections | req/s | p50 ms | p99 ms | CPU µs/req | × express "
+        "| × own ceiling | failed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         for count, m in result.by_connections.items():
@@ -514,7 +568,7 @@ def render(
             vs_ceiling = _ratio(m, ceilings.get(result.subject.framework), count)
             lines.append(
                 f"| {result.subject.name} | {count} | {m.rate:.0f} | {m.p50_ms:.2f} | "
-                f"{m.p99_ms:.2f} | {vs_express} | {vs_ceiling} | {m.non_2xx} |"
+                f"{m.p99_ms:.2f} | {m.cpu_us:.0f} | {vs_express} | {vs_ceiling} | {m.non_2xx} |"
             )
     lines += ["", "Upstream TCP connections opened per subject (all its runs):", ""]
     lines += [
@@ -590,9 +644,8 @@ def targets(
     for framework in ("starlette", "flask", "django-wsgi", "django-asgi"):
         ours, hand = rate(framework, "adapter"), rate(framework, "handwritten")
         top = rate(framework, "ceiling")
-        fastest = max(
-            (r for r in (hand, rate(framework, "official-sdk")) if r is not None), default=None
-        )
+        others = (hand, rate(framework, "minimal"), rate(framework, "official-sdk"))
+        fastest = max((r for r in others if r is not None), default=None)
         if ours is None:
             continue
         checks = []
@@ -607,6 +660,8 @@ def targets(
         for label, value, goal in checks:
             mark = "met" if value >= goal else "NOT met"
             lines.append(f"- {framework}: {label}: {value:.2f} — {mark}")
+        if framework == "starlette" and top:
+            lines.append(f"- starlette: × own ceiling (far goal 0.5×, reported): {ours / top:.2f}")
     pool = DEFAULT_LIMITS.max_connections
     for name, m in mem.items():
         opened = "met" if m.first_connections <= (pool or 0) else "NOT met"
@@ -620,7 +675,36 @@ def targets(
                 f"- {name}: RSS growth {sizes[0]:,} → {sizes[-1]:,} requests < 10%: "
                 f"{_growth(m):+.1f}% — {grew}"
             )
-    return lines
+    return lines + breakdown(results, at)
+
+
+def breakdown(results: list[Result], at: int) -> list[str]:
+    """Where a Starlette request's CPU goes, by differences of measured subjects: the ceiling
+    (server, event loop, framework, body parsing), the client library (the minimal aiohttp
+    endpoint minus the ceiling), and our endpoint logic (the adapter minus the minimal)."""
+
+    def cpu(kind: str) -> float | None:
+        r = next(
+            (r for r in results if r.subject.framework == "starlette" and r.subject.kind == kind),
+            None,
+        )
+        return r.by_connections[at].cpu_us if r and at in r.by_connections else None
+
+    ceiling, minimal, ours = cpu("ceiling"), cpu("minimal"), cpu("adapter")
+    if ceiling is None or minimal is None or ours is None:
+        return []
+    return [
+        "",
+        f"Starlette, CPU per request at {at} connections (µs, by differences of the subjects "
+        "above):",
+        "",
+        f"- server, event loop, framework and body parsing (the ceiling): {ceiling:.0f}",
+        f"- the upstream call through aiohttp (minimal hand-written − ceiling): "
+        f"{minimal - ceiling:.0f}",
+        f"- our endpoint logic and wire on top (adapter − minimal hand-written): "
+        f"{ours - minimal:.0f}",
+        f"- total for the adapter: {ours:.0f}",
+    ]
 
 
 def chart(results: list[Result], connections: list[int], path: Path) -> None:

@@ -1,9 +1,12 @@
-"""Flask subjects (gunicorn gthread): our adapter, a hand-written pooled-httpx endpoint, and the
-no-upstream ceiling."""
+"""Flask subjects (gunicorn gthread): our adapter, hand-written endpoints over a pooled httpx client
+and over urllib3's pool, and the no-upstream ceiling."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
+import urllib3
 from flask import Flask, Response, request
 
 from benchmarks.apps.common import BASE_URL, FIXED_TOKEN, SECRET, USER
@@ -38,3 +41,22 @@ ceiling = Flask("ceiling")
 def ceiling_endpoint() -> Response:
     request.get_json()
     return Response(FIXED_TOKEN, mimetype="application/json")
+
+
+# --- minimal hand-written over urllib3's pool: the fastest way to write it by hand ---
+
+minimal_urllib3 = Flask("minimal_urllib3")
+_pool = urllib3.connection_from_url(BASE_URL, maxsize=16, block=True)
+_USER_BODY = json.dumps(USER).encode()
+
+
+@minimal_urllib3.post(PATH)
+def minimal_urllib3_endpoint() -> Response:
+    request.get_json()
+    answer = _pool.urlopen(
+        "POST",
+        "/v2/identify-user",
+        body=_USER_BODY,
+        headers={"Authorization": f"Bearer {SECRET}", "Content-Type": "application/json"},
+    )
+    return Response(answer.data, status=answer.status, mimetype="application/json")

@@ -1,5 +1,6 @@
-"""Starlette subjects (uvicorn): our adapter, a hand-written pooled-httpx endpoint as the seeds'
-guides would be ported, the official Python SDK, and the no-upstream ceiling."""
+"""Starlette subjects (uvicorn with uvloop and httptools): our adapter, a hand-written pooled-httpx
+endpoint as the seeds' guides would be ported, a minimal one over an aiohttp session, the official
+Python SDK, and the no-upstream ceiling."""
 
 from __future__ import annotations
 
@@ -95,3 +96,31 @@ async def ceiling_endpoint(request: Request) -> Response:
 
 
 ceiling = Starlette(routes=[Route(PATH, ceiling_endpoint, methods=["POST"])])
+
+
+# --- minimal hand-written over an aiohttp session: the fastest way to write it by hand ---
+
+_aiohttp: dict[str, Any] = {}
+
+
+@contextlib.asynccontextmanager
+async def _session(app: Any) -> AsyncIterator[None]:
+    import aiohttp
+
+    async with aiohttp.ClientSession(BASE_URL) as session:
+        _aiohttp["session"] = session
+        yield
+
+
+async def minimal_aiohttp_endpoint(request: Request) -> Response:
+    await request.json()
+    async with _aiohttp["session"].post(
+        "/v2/identify-user", json=USER, headers={"Authorization": f"Bearer {SECRET}"}
+    ) as answer:
+        body = await answer.read()
+    return Response(body, status_code=answer.status, media_type="application/json")
+
+
+minimal_aiohttp = Starlette(
+    routes=[Route(PATH, minimal_aiohttp_endpoint, methods=["POST"])], lifespan=_session
+)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from ._protocol import identify_user_request, parse_token_body
+from ._secret import validate_secret
 from .client import Liveblocks
+from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .permissions import RESOURCES, Resolution
-from .rooms import LiveblocksError, Room
+from .rooms import UNREACHABLE, LiveblocksError, Room
 from .testing.fake import decode_token
 
 __all__ = ["build_parser", "main", "run"]
@@ -276,12 +280,16 @@ def _identify(
             info = json.loads(args.info)
         except ValueError as exc:
             raise UsageError(f"--info must be a JSON object: {exc}") from None
-    answer = client.identify_user(
+    request = identify_user_request(
         args.user, group_ids=args.group, organization_id=args.org, user_info=info
     )
-    if answer.status != 200:
-        raise LiveblocksError(answer.status, answer.body.strip()[:300] or "no token")
-    claims = decode_token(json.loads(answer.body)["token"])
+    result = client.call(request)  # the call, not identify_user: "no answer" stays told apart
+    token = None if result.failed else parse_token_body(result.body)
+    if token is None:
+        if not result.failed and 200 <= result.status < 300:
+            raise LiveblocksError(502, "Liveblocks answered without a token")
+        raise LiveblocksError.from_result(result)
+    claims = decode_token(token)
     text = [f"ID token for {claims.get('uid')} (claims, not verified):"]
     text += [f"  {key:5} {json.dumps(value)}" for key, value in sorted(claims.items())]
     out(claims, "\n".join(text))
@@ -308,6 +316,7 @@ def run(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     parser = build_parser(prog)
+    args: Any = None
     try:
         arguments = list(sys.argv[1:] if argv is None else argv)
         if not arguments:
@@ -323,7 +332,11 @@ def run(
             print(json.dumps(data, indent=2, sort_keys=True) if as_json else text, file=stdout)
 
         own = client is None
-        active = client or Liveblocks(base_url=getattr(args, "base_url", None))
+        active = client or Liveblocks(
+            # The key comes from the environment only: name it so in errors (no flag exists).
+            validate_secret(os.environ.get(ENV_SECRET_KEY), f"${ENV_SECRET_KEY}"),
+            base_url=getattr(args, "base_url", None),
+        )
         try:
             {"rooms": _rooms, "identify": _identify, "access": _access}[args.command](
                 args, active, out
@@ -339,9 +352,22 @@ def run(
         print(f"error: {exc}", file=stderr)
         return EXIT_USAGE
     except LiveblocksError as exc:
-        print(f"error: Liveblocks answered {exc.status}: {exc}", file=stderr)
+        print(f"error: {_describe(exc, client, args)}", file=stderr)
         return EXIT_LIVEBLOCKS
+
+
+def _describe(exc: LiveblocksError, client: Liveblocks | None, args: Any) -> str:
+    """A Liveblocks failure in one line: what it answered, or that nothing answered, where."""
+    if exc.code != UNREACHABLE:
+        return f"Liveblocks answered {exc.status}: {exc}"
+    base_url = client.base_url if client else resolve_base_url(getattr(args, "base_url", None))
+    hint = " Is the dev server running?" if is_local_url(base_url) else ""
+    return f"could not reach Liveblocks at {base_url}: {exc.message}.{hint}"
 
 
 def main() -> None:
     raise SystemExit(run())
+
+
+if __name__ == "__main__":  # python -m liveblocks_auth.cli
+    main()

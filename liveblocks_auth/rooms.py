@@ -18,7 +18,10 @@ from ._protocol import ApiRequest, ApiResult, check_organization_id, check_text,
 from .config import MAX_ROOM_ID_LENGTH
 from .permissions import Resolution, explain_room_permissions, validate_permissions
 
-__all__ = ["LiveblocksError", "Page", "Room", "RoomPager"]
+__all__ = ["UNREACHABLE", "LiveblocksError", "Page", "Room", "RoomPager"]
+
+#: ``LiveblocksError.code`` when nothing answered (a network failure), not a status of theirs.
+UNREACHABLE = "UNAVAILABLE"
 
 T = TypeVar("T")
 Flow = Generator[ApiRequest, ApiResult, T]
@@ -57,7 +60,7 @@ class LiveblocksError(Exception):
             return cls(
                 503,
                 f"Liveblocks could not be reached for {request} ({type(result.error).__name__})",
-                "UNAVAILABLE",
+                UNREACHABLE,
             )
         try:
             data = json.loads(result.body)

@@ -35,6 +35,11 @@ def resolve_user(request: HttpRequest) -> LiveblocksUser | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    return liveblocks_user(user)
+
+
+def liveblocks_user(user: Any) -> LiveblocksUser:
+    """A Django user as the endpoint identifies it: the ``LIVEBLOCKS`` hooks applied."""
     user_id = conf.hook("USER_ID")
     assert user_id is not None
     return user_from(

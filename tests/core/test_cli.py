@@ -18,6 +18,7 @@ import pytest
 from liveblocks_auth import Liveblocks
 from liveblocks_auth.cli import run
 from liveblocks_auth.testing import DevServer, FakeLiveblocks
+from liveblocks_auth.testing.devserver import free_port
 from tests.core.harness import SECRET
 
 
@@ -215,3 +216,34 @@ def test_console_script_with_a_wrong_key(dev_server: DevServer) -> None:
     bad = run_script(dev_server, "rooms", "list", secret="pk_public")
     assert bad.returncode == 2
     assert "pk_public" not in bad.stderr
+
+
+def test_an_unreachable_base_url_says_nothing_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIVEBLOCKS_SECRET_KEY", "sk_localdev")
+    port = free_port()
+    for argv in (["identify", "alice"], ["rooms", "get", "r"]):
+        out, err = io.StringIO(), io.StringIO()
+        code = run([*argv, "--base-url", f"http://127.0.0.1:{port}"], stdout=out, stderr=err)
+        assert code == 1
+        assert err.getvalue().startswith(
+            f"error: could not reach Liveblocks at http://127.0.0.1:{port}"
+        )
+        assert "Is the dev server running?" in err.getvalue()
+        assert "answered" not in err.getvalue()
+
+
+def test_a_missing_key_names_the_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIVEBLOCKS_SECRET_KEY", raising=False)
+    err = io.StringIO()
+    assert run(["rooms", "list"], stdout=io.StringIO(), stderr=err) == 2
+    assert err.getvalue().startswith("error: $LIVEBLOCKS_SECRET_KEY is missing: set it to")
+
+
+@pytest.mark.parametrize("module", ["liveblocks_auth", "liveblocks_auth.cli"])
+def test_python_dash_m_runs_the_cli(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage: " in done.stdout
+    assert "rooms" in done.stdout

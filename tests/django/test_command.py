@@ -19,7 +19,7 @@ def manage(*argv: str) -> str:
     return out.getvalue()
 
 
-def test_rooms_through_the_management_command(fake: FakeLiveblocks) -> None:
+def test_rooms_through_the_management_command(fake: FakeLiveblocks, alice: Any) -> None:
     out = manage(
         *["rooms", "create", "acme-roadmap", "--default", "none", "--group", "editors=room:write"],
         "--org",
@@ -32,7 +32,24 @@ def test_rooms_through_the_management_command(fake: FakeLiveblocks) -> None:
     access = manage("access", "acme-roadmap", "alice", "--group", "editors")
     assert access.startswith("alice (groups: editors) in acme-roadmap: can enter and write")
     claims = json.loads(manage("identify", "alice", "--json"))
-    assert claims["uid"] == "alice"
+    assert claims["uid"] == str(alice.pk)  # the id the endpoint would send, not the username
+
+
+def test_identify_sends_the_identity_the_endpoint_would(fake: FakeLiveblocks, alice: Any) -> None:
+    out = manage("identify", "alice")
+    assert out.startswith(f"Django user 'alice' is user id '{alice.pk}' for Liveblocks.")
+    sent = fake.calls[-1].json
+    assert sent == {
+        "userId": str(alice.pk),
+        "groupIds": ["editors", "viewers"],
+        "userInfo": {"name": "Alice Martin"},
+    }
+    with pytest.raises(CommandError, match="no Django user with the username 'olivier'") as info:
+        manage("identify", "olivier")
+    assert info.value.returncode == 2
+    with pytest.raises(CommandError, match="drop --group, --info and --org"):
+        manage("identify", "alice", "--group", "admins")
+    assert len(fake.calls) == 1
 
 
 def test_failures_are_command_errors_with_the_exit_code(fake: FakeLiveblocks) -> None:

@@ -18,6 +18,7 @@ child (:func:`forked`).
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import os
 import re
 import select
@@ -25,7 +26,8 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -187,12 +189,18 @@ class _Body:
     def feed(self, chunk: bytes) -> bool:
         """Add a chunk; True means stop reading (the cap is reached)."""
         if time.monotonic() > self.call.deadline:
-            raise DeadlineExceeded(f"no whole answer before the deadline ({self.call.target})")
+            raise _too_late(self.call)
         self.data += chunk
         if len(self.data) > self.call.limit:
             del self.data[self.call.limit :]
             self.truncated = True
         return self.truncated
+
+    def take(self, chunks: Iterable[bytes]) -> None:
+        """Feed ``chunks`` until they end or the cap is reached."""
+        for chunk in chunks:
+            if self.feed(chunk):
+                return
 
     def reply(self, status: int, headers: dict[str, str]) -> Reply:
         return Reply(status, headers, bytes(self.data), self.truncated)
@@ -381,9 +389,7 @@ class Urllib3Wire:
         try:
             headers = check_head(response.status, _raw_fields(response))
             body = _Body(call)
-            for chunk in response.stream(_READ_SIZE, decode_content=False):
-                if body.feed(chunk):
-                    break
+            body.take(response.stream(_READ_SIZE, decode_content=False))
             whole = not body.truncated
         finally:
             if not whole:
@@ -622,10 +628,9 @@ class HttpxWire(_HttpxBase):
                 body = _Body(call)
                 # Raw bytes, never decoded; a response made in memory (a test double) comes
                 # already read, and is taken as it is.
-                chunks = [response.content] if response.is_stream_consumed else response.iter_raw()
-                for chunk in chunks:
-                    if body.feed(chunk):
-                        break
+                body.take(
+                    [response.content] if response.is_stream_consumed else response.iter_raw()
+                )
             finally:
                 response.close()
             return body.reply(response.status_code, headers)
@@ -696,8 +701,6 @@ def _transports_of(owner: Any) -> list[Any]:
 def httpx_chosen() -> bool:
     """httpx's own transports instead of the defaults: asked for, or needed to honour a proxy
     configured in the environment (which only they route through)."""
-    import urllib.request
-
     return os.environ.get(ENV_TRANSPORT, "").lower() == "httpx" or bool(urllib.request.getproxies())
 
 
@@ -724,16 +727,15 @@ def choose_wire(
     return AiohttpWire(limits) if is_async else Urllib3Wire(base_url, limits)
 
 
-def _no_cookies() -> Any:
-    import http.cookiejar
+class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
+    """Liveblocks needs no cookies; one user's call must never carry another's."""
 
-    class RejectAll(http.cookiejar.DefaultCookiePolicy):
-        """Liveblocks needs no cookies; one user's call must never carry another's."""
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
 
-        def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-            return False
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
 
-        def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-            return False
 
-    return http.cookiejar.CookieJar(policy=RejectAll())
+def _no_cookies() -> http.cookiejar.CookieJar:
+    return http.cookiejar.CookieJar(policy=_RejectAllCookies())

@@ -22,6 +22,14 @@ from .permissions import (
     validate_permissions,
 )
 from .rooms import LiveblocksError, Room
+from .webhooks import (
+    MemoryWebhookStore,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookHandler,
+    WebhookStore,
+    WebhookVerificationError,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -34,6 +42,7 @@ __all__ = [
     "Liveblocks",
     "LiveblocksError",
     "LiveblocksUser",
+    "MemoryWebhookStore",
     "PermissionsHook",
     "Resolution",
     "RetryPolicy",
@@ -43,6 +52,11 @@ __all__ = [
     "Session",
     "TokenMode",
     "UserResolver",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookHandler",
+    "WebhookStore",
+    "WebhookVerificationError",
     "explain_room_permissions",
     "resolve_room_permissions",
     "secret_from_setting",

@@ -19,10 +19,16 @@ T = TypeVar("T")
 
 
 def drive(flow: Generator[E, Any, T], perform: Callable[[E], Any]) -> T:
+    """Run ``flow``; what an effect raises is thrown into the flow, where it may be caught."""
     try:
         effect = next(flow)
         while True:
-            effect = flow.send(perform(effect))
+            try:
+                result = perform(effect)
+            except Exception as exc:
+                effect = flow.throw(exc)
+            else:
+                effect = flow.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 
@@ -31,7 +37,12 @@ async def drive_async(flow: Generator[E, Any, T], perform: Callable[[E], Awaitab
     try:
         effect = next(flow)
         while True:
-            effect = flow.send(await perform(effect))
+            try:
+                result = await perform(effect)
+            except Exception as exc:
+                effect = flow.throw(exc)
+            else:
+                effect = flow.send(result)
     except StopIteration as stop:
         return stop.value  # type: ignore[no-any-return]
 

@@ -23,6 +23,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
@@ -188,7 +189,7 @@ def _check_content_type(value: str | None) -> None:
 _CONTENT_LENGTH: Final = re.compile(r"[0-9]{1,18}")
 
 
-def _check_content_length(value: str | None, limit: int) -> None:
+def check_content_length(value: str | None, limit: int) -> None:
     if value is None:
         return
     # ASCII digits only: str.isdigit() and int() also take '²' or '٣'.
@@ -281,6 +282,42 @@ class _Upstream:
 
 
 _Effect: TypeAlias = "_ReadBody | _CallHook | _Upstream"
+
+
+def read_body(source: Body, limit: int) -> _ReadBody:
+    """The effect "read the body, at most ``limit`` bytes" (answers bytes or a 413 Refused)."""
+    return _ReadBody(source, limit)
+
+
+def call_hook(hook: Callable[..., Any], *args: Any) -> _CallHook:
+    """The effect "call this (sync or async) function"; what it raises is raised in the flow."""
+    return _CallHook(hook, args)
+
+
+def perform_sync(effect: _Effect, client: Liveblocks | None = None) -> Any:
+    """Perform one effect, blocking (async hooks are run to completion)."""
+    if isinstance(effect, _ReadBody):
+        return _read_sync(effect)
+    if isinstance(effect, _CallHook):
+        return call_sync(effect.hook, *effect.args)
+    assert client is not None, "a flow without a client asked for Liveblocks"
+    return client.auth_call(effect.request)
+
+
+async def perform_async(
+    effect: _Effect,
+    client: AsyncLiveblocks | None = None,
+    run_sync: Callable[..., Awaitable[Any]] | None = None,
+) -> Any:
+    """Perform one effect without blocking the loop (sync hooks run via ``run_sync``)."""
+    if isinstance(effect, _ReadBody):
+        return await _read_async(effect)
+    if isinstance(effect, _CallHook):
+        return await call_async(effect.hook, *effect.args, run_sync=run_sync)
+    assert client is not None, "a flow without a client asked for Liveblocks"
+    return await client.auth_call(effect.request)
+
+
 _Flow: TypeAlias = Generator[_Effect, Any, EndpointResponse]
 
 
@@ -334,12 +371,12 @@ class AuthEndpoint:
             if reason is not None:
                 raise Refused(403, "forbidden", reason)
             _check_content_type(request.header("content-type"))
-            _check_content_length(request.header("content-length"), self.max_body_size)
-            raw = yield _ReadBody(request.body, self.max_body_size)
+            check_content_length(request.header("content-length"), self.max_body_size)
+            raw = yield read_body(request.body, self.max_body_size)
             if isinstance(raw, Refused):
                 raise raw
             room = parse_auth_body(raw)
-            user = yield _CallHook(self.resolve_user, (request.context,))
+            user = yield call_hook(self.resolve_user, request.context)
             if user is None:
                 raise Refused(401, "unauthorized", "not logged in")
             if not isinstance(user, LiveblocksUser):
@@ -348,7 +385,7 @@ class AuthEndpoint:
                     f"the user resolver must return a LiveblocksUser or None, not {kind}"
                 )
             if self.room_policy is not None:
-                allowed = yield _CallHook(self.room_policy, (user, room))
+                allowed = yield call_hook(self.room_policy, user, room)
                 if allowed is not True:
                     raise Refused(403, "forbidden", "you may not enter this room")
             upstream = yield _Upstream((yield from self._upstream_request(user, room)))
@@ -369,7 +406,7 @@ class AuthEndpoint:
                 user_info=user.info,
             )
         assert self.permissions is not None
-        granted = yield _CallHook(self.permissions, (user, room))
+        granted = yield call_hook(self.permissions, user, room)
         if not granted:
             raise Refused(403, "forbidden", "no permissions for this room")
         session = proto.SessionBuilder(user.id, user.info, user.organization_id)
@@ -382,14 +419,7 @@ class AuthEndpoint:
     def handle(self, request: AuthRequest, client: Liveblocks) -> EndpointResponse:
         """Answer one request, blocking (WSGI). Async hooks are run to completion."""
 
-        def perform(effect: _Effect) -> Any:
-            if isinstance(effect, _ReadBody):
-                return _read_sync(effect)
-            if isinstance(effect, _CallHook):
-                return call_sync(effect.hook, *effect.args)
-            return client.auth_call(effect.request)
-
-        return drive(self._flow(request), perform)
+        return drive(self._flow(request), partial(perform_sync, client=client))
 
     async def handle_async(
         self,
@@ -404,14 +434,9 @@ class AuthEndpoint:
         ``anyio.to_thread.run_sync``; Django passes ``sync_to_async`` so the ORM is safe).
         """
 
-        async def perform(effect: _Effect) -> Any:
-            if isinstance(effect, _ReadBody):
-                return await _read_async(effect)
-            if isinstance(effect, _CallHook):
-                return await call_async(effect.hook, *effect.args, run_sync=run_sync)
-            return await client.auth_call(effect.request)
-
-        return await drive_async(self._flow(request), perform)
+        return await drive_async(
+            self._flow(request), partial(perform_async, client=client, run_sync=run_sync)
+        )
 
 
 def _read_sync(effect: _ReadBody) -> bytes | Refused:

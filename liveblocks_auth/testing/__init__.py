@@ -1,9 +1,11 @@
-"""Test helpers: an in-process fake Liveblocks and the official dev server launcher."""
+"""Test helpers: an in-process fake Liveblocks, the official dev server launcher, and signed
+webhook deliveries."""
 
 from __future__ import annotations
 
 from .devserver import DevServer, DevServerError, find_node_modules
 from .fake import FakeLiveblocks, Fault, RecordedCall, decode_token
+from .webhooks import SignedWebhook, signed_webhook
 
 __all__ = [
     "DevServer",
@@ -11,6 +13,8 @@ __all__ = [
     "FakeLiveblocks",
     "Fault",
     "RecordedCall",
+    "SignedWebhook",
     "decode_token",
     "find_node_modules",
+    "signed_webhook",
 ]

@@ -400,6 +400,13 @@ Dispatch: TypeAlias = Callable[[WebhookEvent], "Any | Awaitable[Any]"]
 _Flow: TypeAlias = Generator[Any, Any, EndpointResponse]
 
 
+def _store_key(webhook_id: str) -> str:
+    # Short keys, as memcached wants (at most 250 characters, no spaces: ids have none).
+    if len(webhook_id) > 200:
+        webhook_id = hashlib.sha256(webhook_id.encode()).hexdigest()
+    return f"liveblocks-webhook:{webhook_id}"
+
+
 def _answer(status: int, payload: dict[str, Any], room: str | None = None) -> EndpointResponse:
     return EndpointResponse(status, json.dumps(payload).encode(), room=room)
 
@@ -438,7 +445,7 @@ class WebhookEndpoint:
                 event = self.handler.verify_request(request.headers.items(), raw)
             except WebhookVerificationError as exc:
                 raise Refused(exc.status, "invalid_webhook", exc.reason) from None
-            key = f"liveblocks-webhook:{event.id}"
+            key = _store_key(event.id)
             if self.store is not None and not (
                 yield call_hook(self.store.add, key, _PROCESSING, PROCESSING_TTL)
             ):

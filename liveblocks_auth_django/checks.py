@@ -9,6 +9,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from liveblocks_auth import AuthEndpoint, validate_secret
 from liveblocks_auth.config import ENV_SECRET_KEY, is_local_url, resolve_base_url
+from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, webhook_handler_from_setting
 
 from . import conf
 
@@ -90,4 +91,53 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         except (TypeError, ValueError) as exc:
             errors.append(_error(5, "The LIVEBLOCKS endpoint settings are invalid.", f"{exc}."))
+    errors.extend(_webhook_checks())
     return errors
+
+
+def _webhook_checks() -> list[CheckMessage]:
+    from django.conf import settings
+
+    from .signals import webhook_received
+    from .views import liveblocks_webhook
+
+    setting = conf.setting_name("WEBHOOK_SECRET")
+    try:
+        handler = webhook_handler_from_setting(conf.get("WEBHOOK_SECRET"), setting)
+    except ValueError as exc:
+        return [_error(9, "The Liveblocks webhook secret is malformed.", f"{exc}.")]
+    listening = webhook_received.has_listeners(liveblocks_webhook)
+    found: list[CheckMessage] = []
+    if handler is None and listening:
+        found.append(
+            _error(
+                10,
+                "A receiver is connected to webhook_received, but no webhook secret is set: "
+                "the webhook endpoint answers 503.",
+                f"Set {setting} or the {ENV_WEBHOOK_SECRET} environment variable to the "
+                "endpoint's signing secret (whsec_...) from the Liveblocks dashboard; for local "
+                "development, make one with `liveblocks-auth webhooks secret`.",
+            )
+        )
+    if handler is not None and not listening:
+        found.append(
+            Warning(
+                "A Liveblocks webhook secret is set, but no receiver is connected to "
+                "liveblocks_auth_django.signals.webhook_received: events are acknowledged "
+                "and dropped.",
+                hint="Connect a receiver in your AppConfig.ready(), e.g. "
+                "@receiver(webhook_received) def on_event(sender, event, request, **kw): ...",
+                id="liveblocks_auth.W002",
+            )
+        )
+    alias = conf.get("WEBHOOK_DEDUPLICATION")
+    if alias is not None and alias not in settings.CACHES:
+        found.append(
+            _error(
+                11,
+                f"{conf.setting_name('WEBHOOK_DEDUPLICATION')} = {alias!r} is not a cache.",
+                f"Name one of settings.CACHES ({', '.join(settings.CACHES)}), or None to "
+                "turn de-duplication off.",
+            )
+        )
+    return found

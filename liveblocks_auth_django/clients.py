@@ -8,7 +8,14 @@ import threading
 import weakref
 from typing import Any
 
-from liveblocks_auth import AsyncLiveblocks, AuthEndpoint, Liveblocks, secret_from_setting
+from liveblocks_auth import (
+    AsyncLiveblocks,
+    AuthEndpoint,
+    Liveblocks,
+    WebhookEndpoint,
+    secret_from_setting,
+)
+from liveblocks_auth.webhooks import webhook_handler_from_setting
 
 from . import conf
 from .users import resolve_user
@@ -16,6 +23,7 @@ from .users import resolve_user
 _lock = threading.Lock()
 _client: Liveblocks | None = None
 _endpoint: AuthEndpoint | None = None
+_webhook_endpoint: WebhookEndpoint | None = None
 _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncLiveblocks] = (
     weakref.WeakKeyDictionary()
 )
@@ -65,11 +73,34 @@ def get_endpoint() -> AuthEndpoint:
         return _endpoint
 
 
-def reset() -> None:
-    """Forget the clients and endpoint (after a settings change); the next use rebuilds them."""
-    global _client, _endpoint
+def webhook_store() -> Any:
+    """The cache named by ``LIVEBLOCKS['WEBHOOK_DEDUPLICATION']``, or None."""
+    alias = conf.get("WEBHOOK_DEDUPLICATION")
+    if alias is None:
+        return None
+    from django.core.cache import caches
+
+    return caches[alias]
+
+
+def get_webhook_endpoint() -> WebhookEndpoint:
+    global _webhook_endpoint
     with _lock:
-        old, _client, _endpoint = _client, None, None
+        if _webhook_endpoint is None:
+            setting = conf.setting_name("WEBHOOK_SECRET")
+            _webhook_endpoint = WebhookEndpoint(
+                webhook_handler_from_setting(conf.get("WEBHOOK_SECRET"), setting),
+                setting=f"{setting} (or $LIVEBLOCKS_WEBHOOK_SECRET)",
+                store=webhook_store(),
+            )
+        return _webhook_endpoint
+
+
+def reset() -> None:
+    """Forget the clients and endpoints (after a settings change); the next use rebuilds them."""
+    global _client, _endpoint, _webhook_endpoint
+    with _lock:
+        old, _client, _endpoint, _webhook_endpoint = _client, None, None, None
         _async_clients.clear()
     if old is not None:
         old.close()

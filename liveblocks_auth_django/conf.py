@@ -16,6 +16,8 @@
         "RETRY": None,                      # a liveblocks_auth.RetryPolicy (default: the core's)
         "LIMITS": None,                     # an httpx.Limits for the connection pool
         "TRANSPORT": None,                  # an httpx transport (tests: FakeLiveblocks())
+        "WEBHOOK_SECRET": "whsec_...",      # default: $LIVEBLOCKS_WEBHOOK_SECRET
+        "WEBHOOK_DEDUPLICATION": None,      # a CACHES alias ("default"): each event handled once
     }
 
 Hooks are callables or dotted import paths.
@@ -46,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "RETRY": None,
     "LIMITS": None,
     "TRANSPORT": None,
+    "WEBHOOK_SECRET": None,
+    "WEBHOOK_DEDUPLICATION": None,
 }
 HOOKS = ("USER_ID", "USER_INFO", "GROUP_IDS", "ORGANIZATION_ID", "ROOM_POLICY", "PERMISSIONS")
 

@@ -8,6 +8,7 @@ Fetch Metadata / Origin checks against this request's host as Django validates i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -17,13 +18,21 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from liveblocks_auth import AuthRequest, EndpointResponse
+from liveblocks_auth import AuthRequest, EndpointResponse, WebhookEvent
 
 from . import conf
-from .clients import get_async_client, get_client, get_endpoint
-from .signals import token_denied, token_issued
+from .clients import get_async_client, get_client, get_endpoint, get_webhook_endpoint
+from .signals import token_denied, token_issued, webhook_received
 
-__all__ = ["auth_view", "liveblocks_auth", "liveblocks_auth_async"]
+__all__ = [
+    "auth_view",
+    "liveblocks_auth",
+    "liveblocks_auth_async",
+    "liveblocks_webhook",
+    "liveblocks_webhook_async",
+    "webhook_view",
+]
+logger = logging.getLogger("liveblocks_auth")
 
 
 def _host(request: HttpRequest) -> str | None:
@@ -89,3 +98,45 @@ async def liveblocks_auth_async(request: HttpRequest) -> HttpResponse:
 def auth_view() -> Callable[..., Any]:
     """The view ``liveblocks_auth_django.urls`` mounts: async when ``LIVEBLOCKS['ASYNC']``."""
     return liveblocks_auth_async if conf.get("ASYNC") else liveblocks_auth
+
+
+def _unheard(event: WebhookEvent) -> bool:
+    if webhook_received.has_listeners(liveblocks_webhook):
+        return False
+    logger.warning(
+        "webhook %s %s verified, but no receiver is connected to "
+        "liveblocks_auth_django.signals.webhook_received",
+        event.type,
+        event.id,
+    )
+    return True
+
+
+@csrf_exempt
+def liveblocks_webhook(request: HttpRequest) -> HttpResponse:
+    """The webhook endpoint for WSGI: verified events go to ``webhook_received``."""
+
+    def dispatch(event: WebhookEvent) -> None:
+        if not _unheard(event):
+            webhook_received.send(sender=liveblocks_webhook, event=event, request=request)
+
+    return to_response(get_webhook_endpoint().handle(to_auth_request(request), dispatch))
+
+
+@csrf_exempt
+async def liveblocks_webhook_async(request: HttpRequest) -> HttpResponse:
+    """The webhook endpoint for ASGI (sync receivers run in Django's sync executor)."""
+
+    async def dispatch(event: WebhookEvent) -> None:
+        if not _unheard(event):
+            await webhook_received.asend(sender=liveblocks_webhook, event=event, request=request)
+
+    answer = await get_webhook_endpoint().handle_async(
+        to_auth_request(request), dispatch, run_sync=_run_sync
+    )
+    return to_response(answer)
+
+
+def webhook_view() -> Callable[..., Any]:
+    """The webhook view the urls mount: async when ``LIVEBLOCKS['ASYNC']``."""
+    return liveblocks_webhook_async if conf.get("ASYNC") else liveblocks_webhook

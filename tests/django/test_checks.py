@@ -79,6 +79,10 @@ def test_the_checks_are_registered_with_django(
 def test_importing_the_app_never_fails_on_configuration(settings: Any) -> None:
     import importlib
 
-    settings.LIVEBLOCKS = {"SECRET_KEY": "pk_wrong", "ROOM_POLICY": "no.such.module"}
+    settings.LIVEBLOCKS = {
+        "SECRET_KEY": "pk_wrong",
+        "ROOM_POLICY": "no.such.module",
+        "WEBHOOK_SECRET": "whsec_!",
+    }
     urls = importlib.reload(importlib.import_module("liveblocks_auth_django.urls"))
-    assert len(urls.urlpatterns) == 1
+    assert [pattern.name for pattern in urls.urlpatterns] == ["auth", "webhook"]

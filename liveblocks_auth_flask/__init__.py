@@ -1,10 +1,17 @@
-"""Flask adapter of liveblocks-auth: ``LiveblocksAuth(app)`` serves /api/liveblocks-auth."""
+"""Flask adapter of liveblocks-auth: ``LiveblocksAuth(app)`` serves /api/liveblocks-auth and
+/api/liveblocks-webhook."""
 
 from __future__ import annotations
 
 from liveblocks_auth import LiveblocksUser
 
 from .extension import LiveblocksAuth
-from .signals import token_denied, token_issued
+from .signals import token_denied, token_issued, webhook_received
 
-__all__ = ["LiveblocksAuth", "LiveblocksUser", "token_denied", "token_issued"]
+__all__ = [
+    "LiveblocksAuth",
+    "LiveblocksUser",
+    "token_denied",
+    "token_issued",
+    "webhook_received",
+]

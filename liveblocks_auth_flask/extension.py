@@ -1,4 +1,5 @@
-"""The Flask extension: ``LiveblocksAuth(app)`` serves ``POST /api/liveblocks-auth``.
+"""The Flask extension: ``LiveblocksAuth(app)`` serves ``POST /api/liveblocks-auth`` and
+``POST /api/liveblocks-webhook``.
 
 A thin translation onto the core endpoint. Per-app state (client, endpoint) lives in
 ``app.extensions["liveblocks_auth"]``; the extension object only holds the hooks registered with
@@ -8,10 +9,11 @@ its decorators, so one extension can serve several apps (app factories, tests).
 from __future__ import annotations
 
 import atexit
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
@@ -21,16 +23,21 @@ from liveblocks_auth import (
     EndpointResponse,
     Liveblocks,
     LiveblocksUser,
+    WebhookEndpoint,
+    WebhookEvent,
     secret_from_setting,
     user_from,
 )
+from liveblocks_auth.webhook_types import EVENT_TYPES
+from liveblocks_auth.webhooks import webhook_handler_from_setting
 
-from .signals import token_denied, token_issued
+from .signals import token_denied, token_issued, webhook_received
 
 __all__ = ["LiveblocksAuth"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "liveblocks_auth"
+logger = logging.getLogger("liveblocks_auth")
 
 #: Config keys and their defaults (constructor options use the lower-case name without prefix).
 CONFIG_DEFAULTS: dict[str, Any] = {
@@ -44,6 +51,9 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "LIVEBLOCKS_LIMITS": None,  # an httpx.Limits
     "LIVEBLOCKS_TRANSPORT": None,
     "LIVEBLOCKS_REGISTER_BLUEPRINT": True,
+    "LIVEBLOCKS_WEBHOOK_SECRET": None,  # None: $LIVEBLOCKS_WEBHOOK_SECRET
+    "LIVEBLOCKS_WEBHOOK_URL": "/api/liveblocks-webhook",
+    "LIVEBLOCKS_WEBHOOK_STORE": None,  # e.g. MemoryWebhookStore(): each event handled once
 }
 HOOK_NAMES = (
     "user_resolver",
@@ -59,6 +69,8 @@ HOOK_NAMES = (
 class _AppState:
     client: Liveblocks
     endpoint: AuthEndpoint
+    webhooks: WebhookEndpoint
+    dispatch: Callable[[WebhookEvent], None]
 
 
 def _identity(user: Any) -> str:
@@ -105,6 +117,7 @@ class LiveblocksAuth:
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
         self._hooks: dict[str, Callable[..., Any] | None] = dict.fromkeys(HOOK_NAMES)
+        self._webhook_handlers: list[tuple[frozenset[str] | None, Callable[..., Any]]] = []
         for name in HOOK_NAMES:
             if name in options:
                 self._hooks[name] = options.pop(name)
@@ -145,6 +158,46 @@ class LiveblocksAuth:
         """``(LiveblocksUser, room) -> {pattern: scopes}`` for access-token mode."""
         return self._register("permissions", function)
 
+    @overload
+    def webhook_handler(self, function: F, /) -> F: ...
+
+    @overload
+    def webhook_handler(self, *event_types: str) -> Callable[[F], F]: ...
+
+    def webhook_handler(self, *event_types: Any) -> Any:
+        """``(event) -> None`` for verified webhook events of the named types, or of every type
+        (``@liveblocks.webhook_handler`` or ``@liveblocks.webhook_handler()``). A handler that
+        raises makes the endpoint answer 500, so Liveblocks delivers the event again."""
+        if len(event_types) == 1 and callable(event_types[0]):
+            return self._add_webhook_handler(None, event_types[0])
+        unknown = [name for name in event_types if name not in EVENT_TYPES]
+        if unknown:
+            raise ValueError(
+                f"unknown webhook event type {unknown[0]!r}; "
+                f"known types: {', '.join(sorted(EVENT_TYPES))}"
+            )
+        wanted = frozenset(event_types) or None
+        return partial(self._add_webhook_handler, wanted)
+
+    def _add_webhook_handler(self, wanted: frozenset[str] | None, function: F) -> F:
+        self._webhook_handlers.append((wanted, function))
+        return function
+
+    def _dispatch_webhook(self, app: Flask, event: WebhookEvent) -> None:
+        handlers = [
+            fn for wanted, fn in self._webhook_handlers if not wanted or event.type in wanted
+        ]
+        if not handlers and not webhook_received.has_receivers_for(app):
+            logger.warning(
+                "webhook %s %s verified, but no @liveblocks.webhook_handler or webhook_received "
+                "receiver takes it",
+                event.type,
+                event.id,
+            )
+        webhook_received.send(app, event=event)
+        for handler in handlers:
+            handler(event)
+
     # --- binding to an app ---
 
     def _config(self, app: Flask, key: str) -> Any:
@@ -156,6 +209,13 @@ class LiveblocksAuth:
         """Bind to ``app``: check the config now (not at the first request), make the client,
         register the blueprint and the ``flask liveblocks`` commands."""
         config = partial(self._config, app)
+        webhooks = WebhookEndpoint(
+            webhook_handler_from_setting(
+                config("LIVEBLOCKS_WEBHOOK_SECRET"), "LIVEBLOCKS_WEBHOOK_SECRET"
+            ),
+            setting="LIVEBLOCKS_WEBHOOK_SECRET (or $LIVEBLOCKS_WEBHOOK_SECRET)",
+            store=config("LIVEBLOCKS_WEBHOOK_STORE"),
+        )
         client = Liveblocks(
             secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY"),
             base_url=config("LIVEBLOCKS_BASE_URL"),
@@ -176,9 +236,12 @@ class LiveblocksAuth:
         except ValueError as exc:
             client.close()
             raise ValueError(f"LIVEBLOCKS_* config: {exc}") from None
-        app.extensions[EXTENSION_KEY] = _AppState(client, endpoint)
+        dispatch = partial(self._dispatch_webhook, app)
+        app.extensions[EXTENSION_KEY] = _AppState(client, endpoint, webhooks, dispatch)
         if config("LIVEBLOCKS_REGISTER_BLUEPRINT"):
-            app.register_blueprint(self.blueprint(config("LIVEBLOCKS_AUTH_URL")))
+            app.register_blueprint(
+                self.blueprint(config("LIVEBLOCKS_AUTH_URL"), config("LIVEBLOCKS_WEBHOOK_URL"))
+            )
         # Flask-WTF's CSRFProtect may be set up before or after us: exempt our blueprint from
         # an app-level hook placed first, before CSRFProtect's own.
         app.before_request_funcs.setdefault(None, []).insert(0, _exempt_from_flask_wtf)
@@ -186,17 +249,22 @@ class LiveblocksAuth:
 
         app.cli.add_command(liveblocks_command)
 
-    def blueprint(self, url: str = CONFIG_DEFAULTS["LIVEBLOCKS_AUTH_URL"]) -> Blueprint:
-        """A blueprint serving the endpoint at ``url``, to register yourself (for example under
-        a prefix) when ``LIVEBLOCKS_REGISTER_BLUEPRINT`` is False."""
+    def blueprint(
+        self,
+        url: str = CONFIG_DEFAULTS["LIVEBLOCKS_AUTH_URL"],
+        webhook_url: str = CONFIG_DEFAULTS["LIVEBLOCKS_WEBHOOK_URL"],
+    ) -> Blueprint:
+        """A blueprint serving the endpoints at ``url`` and ``webhook_url``, to register yourself
+        (for example under a prefix) when ``LIVEBLOCKS_REGISTER_BLUEPRINT`` is False."""
         bp = Blueprint(EXTENSION_KEY, __name__)
-        bp.add_url_rule(
-            url,
-            "auth",
-            auth_view,
-            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 as JSON
-            provide_automatic_options=False,
-        )
+        for rule, name, view in ((url, "auth", auth_view), (webhook_url, "webhook", webhook_view)):
+            bp.add_url_rule(
+                rule,
+                name,
+                view,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 JSON
+                provide_automatic_options=False,
+            )
         return bp
 
     # --- hooks ---
@@ -279,3 +347,8 @@ def auth_view() -> Response:
         status=answer.status,
     )
     return to_response(answer)
+
+
+def webhook_view() -> Response:
+    app_state = state()
+    return to_response(app_state.webhooks.handle(to_auth_request(), app_state.dispatch))

@@ -396,7 +396,8 @@ class MemoryWebhookStore:
 # --- the endpoint -----------------------------------------------------------------------------
 
 _PROCESSING, _DONE = "processing", "done"
-Dispatch: TypeAlias = Callable[[WebhookEvent], "Any | Awaitable[Any]"]
+#: ``(event, context) -> None``, sync or async: runs the handlers (``context`` is the request's).
+Dispatch: TypeAlias = Callable[[WebhookEvent, Any], "Any | Awaitable[Any]"]
 _Flow: TypeAlias = Generator[Any, Any, EndpointResponse]
 
 
@@ -405,6 +406,13 @@ def _store_key(webhook_id: str) -> str:
     if len(webhook_id) > 200:
         webhook_id = hashlib.sha256(webhook_id.encode()).hexdigest()
     return f"liveblocks-webhook:{webhook_id}"
+
+
+def unheard(event: WebhookEvent, where: str) -> None:
+    """Log that a verified event found no handler (it is acknowledged all the same)."""
+    logger.warning(
+        "webhook %s %s verified, but no handler takes it: %s", event.type, event.id, where
+    )
 
 
 def _answer(status: int, payload: dict[str, Any], room: str | None = None) -> EndpointResponse:
@@ -453,7 +461,7 @@ class WebhookEndpoint:
                     return _answer(200, {"ok": True, "duplicate": True}, event.room_id)
                 raise Refused(409, "in_progress", "this event is being handled; retry later")
             try:
-                yield call_hook(dispatch, event)
+                yield call_hook(dispatch, event, request.context)
             except Exception:
                 logger.exception("webhook %s %s: a handler raised", event.type, event.id)
                 if self.store is not None:
@@ -468,7 +476,8 @@ class WebhookEndpoint:
             return refusal.response(None, event.room_id if event else None)
 
     def handle(self, request: AuthRequest, dispatch: Dispatch) -> EndpointResponse:
-        """Answer one delivery, blocking; ``dispatch(event)`` runs the handlers."""
+        """Answer one delivery, blocking; ``dispatch(event, request.context)`` runs the
+        handlers."""
         return drive(self._flow(request, dispatch), perform_sync)
 
     async def handle_async(

@@ -8,7 +8,6 @@ Fetch Metadata / Origin checks against this request's host as Django validates i
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -19,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from liveblocks_auth import AuthRequest, EndpointResponse, WebhookEvent
+from liveblocks_auth.webhooks import unheard
 
 from . import conf
 from .clients import get_async_client, get_client, get_endpoint, get_webhook_endpoint
@@ -32,7 +32,6 @@ __all__ = [
     "liveblocks_webhook_async",
     "webhook_view",
 ]
-logger = logging.getLogger("liveblocks_auth")
 
 
 def _host(request: HttpRequest) -> str | None:
@@ -100,39 +99,34 @@ def auth_view() -> Callable[..., Any]:
     return liveblocks_auth_async if conf.get("ASYNC") else liveblocks_auth
 
 
-def _unheard(event: WebhookEvent) -> bool:
+def _heard(event: WebhookEvent) -> bool:
     if webhook_received.has_listeners(liveblocks_webhook):
-        return False
-    logger.warning(
-        "webhook %s %s verified, but no receiver is connected to "
-        "liveblocks_auth_django.signals.webhook_received",
-        event.type,
-        event.id,
-    )
-    return True
+        return True
+    unheard(event, "connect a receiver to liveblocks_auth_django.signals.webhook_received")
+    return False
+
+
+def _dispatch(event: WebhookEvent, request: HttpRequest) -> None:
+    if _heard(event):
+        webhook_received.send(sender=liveblocks_webhook, event=event, request=request)
+
+
+async def _dispatch_async(event: WebhookEvent, request: HttpRequest) -> None:
+    if _heard(event):
+        await webhook_received.asend(sender=liveblocks_webhook, event=event, request=request)
 
 
 @csrf_exempt
 def liveblocks_webhook(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for WSGI: verified events go to ``webhook_received``."""
-
-    def dispatch(event: WebhookEvent) -> None:
-        if not _unheard(event):
-            webhook_received.send(sender=liveblocks_webhook, event=event, request=request)
-
-    return to_response(get_webhook_endpoint().handle(to_auth_request(request), dispatch))
+    return to_response(get_webhook_endpoint().handle(to_auth_request(request), _dispatch))
 
 
 @csrf_exempt
 async def liveblocks_webhook_async(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for ASGI (sync receivers run in Django's sync executor)."""
-
-    async def dispatch(event: WebhookEvent) -> None:
-        if not _unheard(event):
-            await webhook_received.asend(sender=liveblocks_webhook, event=event, request=request)
-
     answer = await get_webhook_endpoint().handle_async(
-        to_auth_request(request), dispatch, run_sync=_run_sync
+        to_auth_request(request), _dispatch_async, run_sync=_run_sync
     )
     return to_response(answer)
 

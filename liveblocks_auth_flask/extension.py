@@ -9,7 +9,6 @@ its decorators, so one extension can serve several apps (app factories, tests).
 from __future__ import annotations
 
 import atexit
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -29,7 +28,7 @@ from liveblocks_auth import (
     user_from,
 )
 from liveblocks_auth.webhook_types import EVENT_TYPES
-from liveblocks_auth.webhooks import webhook_handler_from_setting
+from liveblocks_auth.webhooks import unheard, webhook_handler_from_setting
 
 from .signals import token_denied, token_issued, webhook_received
 
@@ -37,7 +36,6 @@ __all__ = ["LiveblocksAuth"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "liveblocks_auth"
-logger = logging.getLogger("liveblocks_auth")
 
 #: Config keys and their defaults (constructor options use the lower-case name without prefix).
 CONFIG_DEFAULTS: dict[str, Any] = {
@@ -70,7 +68,7 @@ class _AppState:
     client: Liveblocks
     endpoint: AuthEndpoint
     webhooks: WebhookEndpoint
-    dispatch: Callable[[WebhookEvent], None]
+    dispatch: Callable[[WebhookEvent, Any], None]
 
 
 def _identity(user: Any) -> str:
@@ -183,17 +181,12 @@ class LiveblocksAuth:
         self._webhook_handlers.append((wanted, function))
         return function
 
-    def _dispatch_webhook(self, app: Flask, event: WebhookEvent) -> None:
+    def _dispatch_webhook(self, app: Flask, event: WebhookEvent, context: Any) -> None:
         handlers = [
             fn for wanted, fn in self._webhook_handlers if not wanted or event.type in wanted
         ]
         if not handlers and not webhook_received.has_receivers_for(app):
-            logger.warning(
-                "webhook %s %s verified, but no @liveblocks.webhook_handler or webhook_received "
-                "receiver takes it",
-                event.type,
-                event.id,
-            )
+            unheard(event, "decorate one with @liveblocks.webhook_handler")
         webhook_received.send(app, event=event)
         for handler in handlers:
             handler(event)

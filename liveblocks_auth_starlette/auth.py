@@ -1,6 +1,7 @@
-"""``LiveblocksAuth``: routes serving ``POST /api/liveblocks-auth`` and a lifespan that owns one
-pooled ``AsyncLiveblocks``. A thin translation onto the core endpoint; the event loop is never
-blocked (sync hooks run in a worker thread, the body is read as a stream)."""
+"""``LiveblocksAuth``: routes serving ``POST /api/liveblocks-auth`` and
+``POST /api/liveblocks-webhook``, and a lifespan that owns one pooled ``AsyncLiveblocks``. A thin
+translation onto the core endpoints; the event loop is never blocked (sync hooks and handlers run
+in a worker thread, bodies are read as streams)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,21 @@ from liveblocks_auth import (
     RetryPolicy,
     RoomPolicy,
     TokenMode,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookStore,
     secret_from_setting,
     user_from_async,
 )
 from liveblocks_auth.config import MAX_REQUEST_BODY, resolve_base_url
+from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, unheard, webhook_handler_from_setting
 
 __all__ = ["LiveblocksAuth"]
 
 logger = logging.getLogger("liveblocks_auth")
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+#: ``(event, request) -> None``, sync (run in a worker thread) or async.
+WebhookCallback = Callable[[WebhookEvent, Request], Any]
 
 
 async def _identity(user: Any) -> str:
@@ -81,6 +88,10 @@ class LiveblocksAuth:
         limits: httpx.Limits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         max_body_size: int = MAX_REQUEST_BODY,
+        webhook_secret: str | None = None,
+        on_webhook: WebhookCallback | None = None,
+        webhook_path: str = "/api/liveblocks-webhook",
+        webhook_store: WebhookStore | None = None,
     ) -> None:
         self._client_options: dict[str, Any] = {
             "secret": secret_from_setting(secret, "secret"),
@@ -106,6 +117,18 @@ class LiveblocksAuth:
         )
         self.path = path
         self._client: AsyncLiveblocks | None = None
+        handler = webhook_handler_from_setting(webhook_secret, "webhook_secret")
+        if handler is None and on_webhook is not None:
+            raise ValueError(
+                f"on_webhook is set but webhook_secret is missing: pass webhook_secret= (or set "
+                f"${ENV_WEBHOOK_SECRET}) to the endpoint's signing secret (whsec_...) from the "
+                "Liveblocks dashboard; for local development, `liveblocks-auth webhooks secret`"
+            )
+        self.webhooks = WebhookEndpoint(
+            handler, setting=f"webhook_secret (or ${ENV_WEBHOOK_SECRET})", store=webhook_store
+        )
+        self.webhook_path = webhook_path
+        self.on_webhook = on_webhook
 
     @property
     def client(self) -> AsyncLiveblocks:
@@ -127,7 +150,14 @@ class LiveblocksAuth:
                 methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 JSON
                 name="liveblocks_auth",
                 include_in_schema=False,
-            )
+            ),
+            Route(
+                self.webhook_path,
+                self.handle_webhook,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                name="liveblocks_webhook",
+                include_in_schema=False,
+            ),
         ]
 
     @contextlib.asynccontextmanager
@@ -166,6 +196,17 @@ class LiveblocksAuth:
         """The endpoint (a Starlette request handler)."""
         answer = await self.endpoint.handle_async(to_auth_request(request), self.client)
         return to_response(answer)
+
+    async def handle_webhook(self, request: Request) -> Response:
+        """The webhook endpoint (a Starlette request handler)."""
+        answer = await self.webhooks.handle_async(
+            to_auth_request(request), self.on_webhook or _unheard
+        )
+        return to_response(answer)
+
+
+def _unheard(event: WebhookEvent, request: Request) -> None:
+    unheard(event, "pass on_webhook=... to LiveblocksAuth")
 
 
 def to_auth_request(request: Request) -> AuthRequest:

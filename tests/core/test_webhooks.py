@@ -320,7 +320,7 @@ class Recorder:
         self.events: list[WebhookEvent] = []
         self.fail = fail
 
-    def __call__(self, event: WebhookEvent) -> None:
+    def __call__(self, event: WebhookEvent, context: Any) -> None:
         self.events.append(event)
         if self.fail:
             self.fail -= 1
@@ -422,7 +422,7 @@ def test_with_a_store_an_event_being_handled_answers_409() -> None:
     delivery = signed_webhook(SECRET)
     inside: list[int] = []
 
-    def slow(event: WebhookEvent) -> None:
+    def slow(event: WebhookEvent, context: Any) -> None:
         inside.append(endpoint.handle(request(delivery), Recorder()).status)
 
     assert endpoint.handle(request(delivery), slow).status == 200
@@ -434,10 +434,10 @@ def test_handle_async_awaits_async_handlers_and_threads_sync_ones() -> None:
     endpoint = WebhookEndpoint(WebhookHandler(SECRET), store=MemoryWebhookStore())
     seen: list[tuple[str, int]] = []
 
-    async def async_handler(event: WebhookEvent) -> None:
+    async def async_handler(event: WebhookEvent, context: Any) -> None:
         seen.append(("async", threading.get_ident()))
 
-    def sync_handler(event: WebhookEvent) -> None:
+    def sync_handler(event: WebhookEvent, context: Any) -> None:
         seen.append(("sync", threading.get_ident()))
 
     async def body() -> Any:

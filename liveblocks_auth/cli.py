@@ -1,7 +1,10 @@
-"""``liveblocks-auth``: rooms and tokens from the command line, for operators.
+"""``liveblocks-auth``: rooms and tokens from the command line, for operators; signed sample
+webhooks for developers.
 
-The secret comes from ``$LIVEBLOCKS_SECRET_KEY`` (never a flag: flags end up in shell history and
-process lists) and the base URL from ``--base-url`` or ``$LIVEBLOCKS_BASE_URL``. The Django
+The secret key comes from ``$LIVEBLOCKS_SECRET_KEY`` (never a flag: flags end up in shell history
+and process lists) and the base URL from ``--base-url`` or ``$LIVEBLOCKS_BASE_URL``. ``webhooks
+send`` signs with ``--secret`` or ``$LIVEBLOCKS_WEBHOOK_SECRET`` (a flag is offered for the local
+secrets of development; keep a production one in the environment). The Django
 management command and the Flask CLI group call :func:`run` with their own client.
 """
 
@@ -14,6 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+import urllib3
+
 from ._protocol import identify_user_request, parse_token_body
 from ._secret import validate_secret
 from .client import Liveblocks
@@ -21,10 +26,14 @@ from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .permissions import RESOURCES, Resolution
 from .rooms import UNREACHABLE, LiveblocksError, Room
 from .testing.fake import decode_token
+from .webhook_samples import sample_event, sample_webhook_id
+from .webhook_types import EVENT_TYPES
+from .webhooks import ENV_WEBHOOK_SECRET, WebhookHandler, generate_webhook_secret
 
 __all__ = ["build_parser", "main", "run"]
 
 EXIT_OK, EXIT_LIVEBLOCKS, EXIT_USAGE = 0, 1, 2
+DEFAULT_WEBHOOK_URL = "http://127.0.0.1:8000/api/liveblocks-webhook"
 
 
 class UsageError(Exception):
@@ -140,6 +149,35 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     access.add_argument("room", help="room id")
     access.add_argument("user", help="user id")
     access.add_argument("--group", action="append", default=[], help="the user's groups")
+
+    webhooks = commands.add_parser(
+        "webhooks", help="send signed sample webhook events to your app; make a secret"
+    )
+    webhook_commands = webhooks.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    send = webhook_commands.add_parser(
+        "send",
+        parents=[common],
+        help="POST a correctly signed sample event to your app's webhook endpoint",
+    )
+    send.add_argument("type", choices=EVENT_TYPES, metavar="TYPE", help="the event type")
+    send.add_argument(
+        "--url",
+        default=DEFAULT_WEBHOOK_URL,
+        help=f"your app's webhook endpoint (default: {DEFAULT_WEBHOOK_URL})",
+    )
+    send.add_argument(
+        "--secret",
+        help=f"the signing secret, whsec_... (default: ${ENV_WEBHOOK_SECRET})",
+    )
+    send.add_argument("--room", default="my-room", help="the event's room id (default: my-room)")
+    send.add_argument("--user", default="user-1", help="the event's user id (default: user-1)")
+    send.add_argument(
+        "--kind", help="a notification's kind: thread (default), textMention or $yourKind"
+    )
+    send.add_argument("--id", help="the webhook-id: repeat one to send a redelivery")
+    webhook_commands.add_parser(
+        "secret", parents=[common], help="print a fresh whsec_ secret for local development"
+    )
     return parser
 
 
@@ -304,6 +342,37 @@ def _access(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, st
     )
 
 
+def _webhooks(args: argparse.Namespace, out: Callable[[Any, str], None]) -> int:
+    if args.action == "secret":
+        secret = generate_webhook_secret()
+        out({"secret": secret}, secret)
+        return EXIT_OK
+    signing_secret = args.secret or os.environ.get(ENV_WEBHOOK_SECRET) or ""
+    setting = "--secret" if args.secret else f"--secret (or ${ENV_WEBHOOK_SECRET})"
+    handler = WebhookHandler(signing_secret, setting=setting)
+    event = sample_event(args.type, room_id=args.room, user_id=args.user, kind=args.kind)
+    body = json.dumps(event).encode()
+    webhook_id = args.id or sample_webhook_id()
+    headers = {"Content-Type": "application/json", **handler.sign(webhook_id, body)}
+    try:
+        answer = urllib3.request(
+            "POST", args.url, body=body, headers=headers, timeout=10.0, retries=False
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        raise _Unreachable(f"could not reach {args.url}: {exc}. Is your app running?") from None
+    text = answer.data.decode("utf-8", "replace").strip()
+    out(
+        {"status": answer.status, "answer": text, "webhook_id": webhook_id, "event": event},
+        f"sent {args.type} {webhook_id} (room {args.room}) to {args.url}\n"
+        f"your app answered {answer.status}: {text[:500]}",
+    )
+    return EXIT_OK if 200 <= answer.status < 300 else EXIT_LIVEBLOCKS
+
+
+class _Unreachable(Exception):
+    """Nothing answered at the URL given on the command line."""
+
+
 def run(
     argv: Sequence[str] | None = None,
     *,
@@ -331,6 +400,8 @@ def run(
         def out(data: Any, text: str) -> None:
             print(json.dumps(data, indent=2, sort_keys=True) if as_json else text, file=stdout)
 
+        if args.command == "webhooks":
+            return _webhooks(args, out)
         own = client is None
         active = client or Liveblocks(
             # The key comes from the environment only: name it so in errors (no flag exists).
@@ -353,6 +424,9 @@ def run(
         return EXIT_USAGE
     except LiveblocksError as exc:
         print(f"error: {_describe(exc, client, args)}", file=stderr)
+        return EXIT_LIVEBLOCKS
+    except _Unreachable as exc:
+        print(f"error: {exc}", file=stderr)
         return EXIT_LIVEBLOCKS
 
 

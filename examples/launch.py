@@ -151,6 +151,7 @@ def serve_example(
     *,
     secret: str = "sk_localdev",
     port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[RunningApp]:
     env = {
         **os.environ,
@@ -158,6 +159,7 @@ def serve_example(
         "LIVEBLOCKS_BASE_URL": base_url,
         "DEMO_DB": str(workdir / f"{app.name}.sqlite3"),
         **app.env,
+        **(env or {}),
     }
     for command in app.prepare:
         subprocess.run(command, cwd=app.cwd, env=env, check=True, capture_output=True, timeout=120)

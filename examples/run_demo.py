@@ -24,7 +24,14 @@ from launch import APPS, serve_example
 
 from liveblocks_auth import Liveblocks, LiveblocksError
 from liveblocks_auth.testing import DevServer, DevServerError
-from liveblocks_auth.testing.demo import EXPECTED, ROOMS, USERS, seed_rooms
+from liveblocks_auth.testing.demo import (
+    DEMO_WEBHOOK_SECRET,
+    EXPECTED,
+    ROOMS,
+    USERS,
+    WEBHOOK_LOG_PREFIX,
+    seed_rooms,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = {
@@ -68,6 +75,28 @@ def describe(url: str) -> str:
     return "\n".join(lines)
 
 
+def webhook_command(url: str, secret: str) -> str:
+    """The one command that sends the running app a signed sample webhook event."""
+    cli = Path(sys.executable).parent / "liveblocks-auth"
+    with contextlib.suppress(ValueError):
+        cli = cli.relative_to(Path.cwd())
+    return (
+        f"{cli} webhooks send storageUpdated --room acme-roadmap "
+        f"--url {url}/api/liveblocks-webhook --secret {secret}"
+    )
+
+
+def follow_webhooks(log: Path, stop: threading.Event) -> None:
+    """Print the app's webhook lines (its log is otherwise kept in a file) as they come."""
+    with log.open(encoding="utf-8", errors="replace") as lines:
+        while not stop.is_set():
+            line = lines.readline()
+            if not line:
+                stop.wait(0.2)
+            elif line.startswith(WEBHOOK_LOG_PREFIX):
+                print(f"  {line.rstrip()}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -92,11 +121,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Liveblocks: {where}", flush=True)
             with Liveblocks(secret, base_url=base_url) as client:
                 print(f"Rooms ready: {', '.join(seed_rooms(client))}", flush=True)
-            with serve_example(app, base_url, Path(tmp), secret=secret, port=args.port) as running:
+            webhook_secret = os.environ.get("LIVEBLOCKS_WEBHOOK_SECRET") or DEMO_WEBHOOK_SECRET
+            with serve_example(
+                app,
+                base_url,
+                Path(tmp),
+                secret=secret,
+                port=args.port,
+                env={"LIVEBLOCKS_WEBHOOK_SECRET": webhook_secret},
+            ) as running:
                 print(f"{app.name} example running at {running.url}", flush=True)
                 print(describe(running.url), flush=True)
+                print(
+                    "\n  Webhooks: the app verifies each event posted to /api/liveblocks-webhook "
+                    "and prints it here.\n  Send one (the dev server sends none):\n    "
+                    + webhook_command(running.url, webhook_secret),
+                    flush=True,
+                )
+                follower = threading.Thread(
+                    target=follow_webhooks, args=(running.log, stop), daemon=True
+                )
+                follower.start()
                 print("\nReady. Press Ctrl-C to stop.", flush=True)
                 stop.wait()
+                follower.join()
                 print("\nStopping…", flush=True)
     except (DevServerError, LiveblocksError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -16,10 +16,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf import CSRFProtect
 
 from liveblocks_auth.testing.demo import (
+    DEMO_WEBHOOK_SECRET,
     USERS,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
+    log_webhook,
     me,
     room_policy,
     seed_sqlite_users,
@@ -67,16 +69,21 @@ def organization_id(user: User) -> str:
 
 # Refuse (403) rooms of another organization before asking Liveblocks.
 liveblocks.room_policy(room_policy)
+# Every verified webhook event (POST /api/liveblocks-webhook) is printed.
+liveblocks.webhook_handler(log_webhook)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY", "demo-only-not-secret")
+    app.config["LIVEBLOCKS_WEBHOOK_SECRET"] = os.environ.get(
+        "LIVEBLOCKS_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET
+    )
     app.config.update(config or {})
     login_manager.init_app(app)
     login_manager.login_view = "login"
     csrf.init_app(app)
-    liveblocks.init_app(app)  # POST /api/liveblocks-auth
+    liveblocks.init_app(app)  # POST /api/liveblocks-auth and /api/liveblocks-webhook
 
     @app.teardown_appcontext
     def close_db(_: BaseException | None) -> None:

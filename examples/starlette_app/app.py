@@ -26,10 +26,12 @@ from starlette.routing import Route
 
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing.demo import (
+    DEMO_WEBHOOK_SECRET,
     USERS,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
+    log_webhook,
     me,
     room_policy,
     seed_sqlite_users,
@@ -91,7 +93,12 @@ async def same_organization(user: LiveblocksUser, room: str | None) -> bool:
 
 
 liveblocks = LiveblocksAuth(
-    group_ids=group_ids, organization_id=organization_id, room_policy=same_organization
+    group_ids=group_ids,
+    organization_id=organization_id,
+    room_policy=same_organization,
+    # Every verified webhook event (POST /api/liveblocks-webhook) is printed.
+    webhook_secret=os.environ.get("LIVEBLOCKS_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
+    on_webhook=log_webhook,
 )
 
 LOGIN = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -149,7 +156,7 @@ async def bundle(request: Request) -> Response:
 
 app = Starlette(
     routes=[
-        *liveblocks.routes,  # POST /api/liveblocks-auth
+        *liveblocks.routes,  # POST /api/liveblocks-auth and /api/liveblocks-webhook
         Route("/", home),
         Route("/me", me_view),
         Route("/static/liveblocks-demo.js", bundle),

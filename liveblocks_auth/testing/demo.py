@@ -18,8 +18,16 @@ from typing import Any, Final
 from liveblocks_auth.client import Liveblocks
 from liveblocks_auth.models import LiveblocksUser
 from liveblocks_auth.rooms import LiveblocksError, Room
+from liveblocks_auth.webhooks import WebhookEvent
+
+#: The examples' webhook signing secret unless $LIVEBLOCKS_WEBHOOK_SECRET is set: public, for the
+#: local demo only (a real endpoint's secret comes from the Liveblocks dashboard).
+DEMO_WEBHOOK_SECRET: Final = "whsec_bGl2ZWJsb2Nrcy1hdXRoLWRlbW8tb25seS1zZWNyZXQ="
+#: The prefix of the line each example app prints for a verified webhook event.
+WEBHOOK_LOG_PREFIX: Final = "[webhook]"
 
 __all__ = [
+    "DEMO_WEBHOOK_SECRET",
     "EXPECTED",
     "ROOMS",
     "USERS",
@@ -27,6 +35,7 @@ __all__ = [
     "find_sqlite_user",
     "frontend_bundle",
     "frontend_page",
+    "log_webhook",
     "me",
     "room_policy",
     "seed_rooms",
@@ -200,3 +209,14 @@ def me(username: str) -> dict[str, Any]:
         "rooms": list(ROOMS),
         "liveblocksBaseUrl": os.environ.get("LIVEBLOCKS_BASE_URL", "https://api.liveblocks.io"),
     }
+
+
+def log_webhook(event: WebhookEvent, request: Any = None) -> None:
+    """What the example apps do with a verified webhook event: print one line (the demo shows
+    these lines in its terminal)."""
+    about = " ".join(
+        f"{name}={value}"
+        for name, value in (("room", event.room_id), ("user", event.user_id))
+        if value is not None
+    )
+    print(f"{WEBHOOK_LOG_PREFIX} {event.type} {event.id} {about}".rstrip(), flush=True)

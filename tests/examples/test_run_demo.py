@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -77,10 +78,20 @@ def test_the_demo_comes_up_serves_and_stops_cleanly() -> None:
             token = client.post("/api/liveblocks-auth", json={"room": "acme-roadmap"})
             assert token.status_code == 200
             dev_url = me["liveblocksBaseUrl"]
+        # The webhook command the demo prints, run as printed, shows up in the demo's terminal.
+        [command] = [line for line in output.splitlines() if "webhooks send" in line]
+        assert f"--url http://127.0.0.1:{port}/api/liveblocks-webhook" in command
+        sent = subprocess.run(
+            shlex.split(command), cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        time.sleep(1)  # the demo polls the app's log every 0.2 s
     finally:
         code, rest = stop(process)
     assert code == 0, rest
     assert rest.strip().endswith("Stopped.")
+    assert "[webhook] storageUpdated msg_" in rest
+    assert "room=acme-roadmap" in rest
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2)
     with pytest.raises(httpx.ConnectError):

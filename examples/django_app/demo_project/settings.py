@@ -4,6 +4,8 @@
 import os
 from pathlib import Path
 
+from liveblocks_auth.testing.demo import DEMO_WEBHOOK_SECRET
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
@@ -65,4 +67,6 @@ LIVEBLOCKS = {
     "ROOM_POLICY": "liveblocks_auth.testing.demo.room_policy",
     # Under an ASGI server (uvicorn) use the async view and client.
     "ASYNC": os.environ.get("DEMO_ASYNC") == "1",
+    # Webhooks (POST /api/liveblocks-webhook): demo/apps.py connects a receiver that prints them.
+    "WEBHOOK_SECRET": os.environ.get("LIVEBLOCKS_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
 }

@@ -461,3 +461,26 @@ def test_handle_async_awaits_async_handlers_and_threads_sync_ones() -> None:
 
     assert asyncio.run(main()) == [200, 200, 200]
     assert len(seen) == 2  # the third was a redelivery of the first
+
+
+def test_no_frame_of_a_failing_handlers_traceback_holds_the_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import base64
+
+    key = base64.b64decode(SECRET[6:])
+    delivery = signed_webhook(SECRET)
+    endpoint = WebhookEndpoint(WebhookHandler(SECRET), store=MemoryWebhookStore())
+    assert endpoint.handle(request(delivery), Recorder(fail=1)).status == 500
+    [record] = [r for r in caplog.records if r.exc_info]
+    assert record.exc_info is not None
+    traceback = record.exc_info[2]
+    frames = 0
+    while traceback is not None:
+        for name, value in traceback.tb_frame.f_locals.items():
+            shown = repr(value)
+            assert SECRET[6:] not in shown, name
+            assert repr(key) not in shown, name
+        frames += 1
+        traceback = traceback.tb_next
+    assert frames >= 2

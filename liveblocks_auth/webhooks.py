@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final, NoReturn, Protocol, TypeAlias, cast
 
 from ._effects import drive, drive_async
@@ -490,7 +491,6 @@ class WebhookEndpoint:
         """Answer one delivery without blocking the loop: a sync ``dispatch`` and the store run
         in a worker thread (``run_sync``, as for :meth:`AuthEndpoint.handle_async`)."""
 
-        async def perform(effect: Any) -> Any:
-            return await perform_async(effect, run_sync=run_sync)
-
-        return await drive_async(self._flow(request, dispatch), perform)
+        return await drive_async(
+            self._flow(request, dispatch), partial(perform_async, run_sync=run_sync)
+        )

@@ -16,6 +16,7 @@ import pytest
 from liveblocks_auth.testing import DevServer
 from liveblocks_auth.testing.devserver import free_port
 from tests.conftest import ROOT
+from tests.readme import readme_block
 
 pytestmark = pytest.mark.realstack
 
@@ -79,8 +80,10 @@ def test_the_demo_comes_up_serves_and_stops_cleanly() -> None:
             assert token.status_code == 200
             dev_url = me["liveblocksBaseUrl"]
         # The webhook command the demo prints, run as printed, shows up in the demo's terminal.
-        [command] = [line for line in output.splitlines() if "webhooks send" in line]
+        [command] = [line.strip() for line in output.splitlines() if "webhooks send" in line]
         assert f"--url http://127.0.0.1:{port}/api/liveblocks-webhook" in command
+        # The README shows the same command for the default port.
+        assert command.replace(f":{port}/", ":8000/") == readme_block("demo-webhook")
         sent = subprocess.run(
             shlex.split(command), cwd=ROOT, capture_output=True, text=True, timeout=60
         )

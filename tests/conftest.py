@@ -15,6 +15,12 @@ NODE_MODULES = ROOT / "tests" / "realstack" / "node_modules"
 SECRET = "sk_localdev"
 
 
+@pytest.fixture(autouse=True)
+def no_webhook_secret_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests configure webhook secrets themselves; a developer's shell must not change them."""
+    monkeypatch.delenv("LIVEBLOCKS_WEBHOOK_SECRET", raising=False)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -46,3 +46,11 @@ ORIGIN_CASES = [
 
 def with_own_origin(headers: dict[str, str], own: str) -> dict[str, str]:
     return {key: value.replace("{own}", own) for key, value in headers.items()}
+
+
+#: A webhook body written as no serialiser would write it back (key order, spacing, ``\u`` and
+#: ``\/`` escapes): verifying a re-serialised body instead of the raw bytes would fail on it.
+ODD_BODY = (
+    '{ "data":{"updatedAt":"2026-11-23T10:00:00.000Z","roomId":"caf\\u00e9 \\/ r\\u00f4om",'
+    '"projectId" : "p1"},\n  "type":"storageUpdated"}'
+)

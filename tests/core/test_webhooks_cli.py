@@ -58,11 +58,6 @@ def cli(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def no_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LIVEBLOCKS_WEBHOOK_SECRET", raising=False)
-
-
 def test_send_posts_a_signed_event_the_app_accepts(app: App) -> None:
     code, out, err = cli(
         "webhooks", "send", "userEntered", "--url", app.url, "--secret", SECRET,

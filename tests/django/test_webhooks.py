@@ -19,19 +19,14 @@ from liveblocks_auth.webhooks import generate_webhook_secret
 from liveblocks_auth_django.checks import check_settings
 from liveblocks_auth_django.signals import webhook_received
 from liveblocks_auth_django.views import liveblocks_webhook
+from tests.contract import ODD_BODY
 
 SECRET = generate_webhook_secret()
 URLS = {"wsgi": "/api/liveblocks-webhook", "asgi": "/async/liveblocks-webhook"}
-#: One event written as no serialiser would write it back: key order, spacing, escapes.
-ODD_BODY = (
-    '{ "data":{"updatedAt":"2026-11-23T10:00:00.000Z","roomId":"caf\\u00e9 \\/ r\\u00f4om",'
-    '"projectId" : "p1"},\n  "type":"storageUpdated"}'
-)
 
 
 @pytest.fixture(autouse=True)
-def webhook_settings(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LIVEBLOCKS_WEBHOOK_SECRET", raising=False)
+def webhook_settings(settings: Any) -> None:
     settings.LIVEBLOCKS = {"SECRET_KEY": "sk_test_0123456789abcdef", "WEBHOOK_SECRET": SECRET}
 
 

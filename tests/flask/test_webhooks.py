@@ -14,19 +14,11 @@ from liveblocks_auth import MemoryWebhookStore, WebhookEvent
 from liveblocks_auth.testing import FakeLiveblocks, SignedWebhook, signed_webhook
 from liveblocks_auth.webhooks import generate_webhook_secret
 from liveblocks_auth_flask import LiveblocksAuth, webhook_received
+from tests.contract import ODD_BODY
 from tests.core.harness import SECRET as API_SECRET
 
 URL = "/api/liveblocks-webhook"
 SECRET = generate_webhook_secret()
-ODD_BODY = (
-    '{ "data":{"updatedAt":"2026-11-23T10:00:00.000Z","roomId":"caf\\u00e9 \\/ r\\u00f4om",'
-    '"projectId" : "p1"},\n  "type":"storageUpdated"}'
-)
-
-
-@pytest.fixture(autouse=True)
-def no_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LIVEBLOCKS_WEBHOOK_SECRET", raising=False)
 
 
 def make_app(fake: FakeLiveblocks, **config: Any) -> Flask:

@@ -21,7 +21,8 @@ from .permissions import (
     resolve_room_permissions,
     validate_permissions,
 )
-from .rooms import LiveblocksError, Room
+from .room_data import ActiveUser
+from .rooms import LiveblocksError, Room, RoomChanges, RoomSettings
 from .webhooks import (
     MemoryWebhookStore,
     WebhookEndpoint,
@@ -33,6 +34,7 @@ from .webhooks import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "ActiveUser",
     "AsyncLiveblocks",
     "AsyncSession",
     "AuthEndpoint",
@@ -47,7 +49,9 @@ __all__ = [
     "Resolution",
     "RetryPolicy",
     "Room",
+    "RoomChanges",
     "RoomPolicy",
+    "RoomSettings",
     "Secret",
     "Session",
     "TokenMode",

@@ -36,9 +36,12 @@ _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 class ApiRequest:
     """One REST call, before the secret and the base URL are added.
 
-    ``idempotent``: whether sending it twice has the effect of sending it once (None: by the
-    method, as HTTP defines it); only then is it sent again after it may have reached the
-    server. ``limit``: the largest answer body read (past it the answer is refused).
+    ``json`` is sent as JSON; ``content`` (bytes) as ``application/octet-stream`` (a Yjs
+    update). ``idempotent``: whether sending it twice has the effect of sending it once (None:
+    by the method, as HTTP defines it); only then is it sent again after it may have reached
+    the server. ``limit``: the largest answer body read (past it the answer is refused);
+    ``document``: the answer is a room's document (storage, Yjs), capped instead by the
+    client's ``max_document_size``.
     """
 
     method: str
@@ -47,6 +50,8 @@ class ApiRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     idempotent: bool | None = None
     limit: int = MAX_REST_ANSWER
+    content: bytes | None = None
+    document: bool = False
 
     @property
     def is_idempotent(self) -> bool:

@@ -30,7 +30,7 @@ import anyio
 import httpx
 
 from . import _protocol as proto
-from . import rooms
+from . import room_data, rooms
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, secret_from_setting
@@ -38,6 +38,7 @@ from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
     ENV_SECRET_KEY,
+    MAX_DOCUMENT_ANSWER,
     VERSION,
     RetryPolicy,
     resolve_base_url,
@@ -114,8 +115,13 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         limits: httpx.Limits | None = None,
         transport: TransportT | None = None,
         http_client: HttpT | None = None,
+        max_document_size: int = MAX_DOCUMENT_ANSWER,
     ) -> None:
         self._secret = secret_from_setting(secret, "secret", ENV_SECRET_KEY)
+        if not isinstance(max_document_size, int) or max_document_size < 1:
+            raise ValueError("max_document_size must be a positive number of bytes")
+        #: The largest room document (storage, Yjs) read; a larger one raises LiveblocksError.
+        self.max_document_size = max_document_size
         self.base_url = resolve_base_url(base_url)
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
@@ -129,6 +135,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
             "Accept-Encoding": "identity",
         }
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
+        self._binary_headers = {**self._headers, "Content-Type": "application/octet-stream"}
         self._wire = self._new_wire(limits, transport, http_client)
         #: True once ``close()``/``aclose()`` ran (a transport or client you passed in stays
         #: open: it is yours).
@@ -145,12 +152,17 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         target = request.path
         if request.params:
             target += "?" + urlencode(request.params)
-        body = None if request.json is None else proto.to_json(request.json).encode()
+        if request.content is not None:
+            body, headers = request.content, self._binary_headers
+        elif request.json is not None:
+            body, headers = proto.to_json(request.json).encode(), self._json_headers
+        else:
+            body, headers = None, self._headers
         return Outgoing(
             request.method,
             self.base_url + target,
             target,
-            self._headers if body is None else self._json_headers,
+            headers,
             body,
             send.timeout,
             send.deadline,
@@ -158,6 +170,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         )
 
     def _flow(self, request: proto.ApiRequest) -> Generator[Effect, Any, proto.ApiResult]:
+        if request.document:
+            request = dataclasses.replace(request, limit=self.max_document_size)
         return call_with_retries(request, self.retry, self.timeout, self._rng)
 
     def _finish(self, result: proto.ApiResult) -> proto.ApiResult:
@@ -364,9 +378,19 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
         return Session(self, builder)
 
     create_room = _blocking(rooms.create_room)
+    get_or_create_room = _blocking(rooms.get_or_create_room)
+    upsert_room = _blocking(rooms.upsert_room)
     get_room = _blocking(rooms.get_room)
     update_room = _blocking(rooms.update_room)
     delete_room = _blocking(rooms.delete_room)
+    get_storage_document = _blocking(room_data.get_storage_document)
+    initialize_storage_document = _blocking(room_data.initialize_storage_document)
+    delete_storage_document = _blocking(room_data.delete_storage_document)
+    get_yjs_document = _blocking(room_data.get_yjs_document)
+    send_yjs_binary_update = _blocking(room_data.send_yjs_binary_update)
+    get_yjs_document_as_binary_update = _blocking(room_data.get_yjs_document_as_binary_update)
+    get_active_users = _blocking(room_data.get_active_users)
+    broadcast_event = _blocking(room_data.broadcast_event)
     list_rooms = _blocking_pages(rooms.list_rooms)
 
     def close(self) -> None:
@@ -447,9 +471,19 @@ class AsyncLiveblocks(
         return AsyncSession(self, builder)
 
     create_room = _awaitable(rooms.create_room)
+    get_or_create_room = _awaitable(rooms.get_or_create_room)
+    upsert_room = _awaitable(rooms.upsert_room)
     get_room = _awaitable(rooms.get_room)
     update_room = _awaitable(rooms.update_room)
     delete_room = _awaitable(rooms.delete_room)
+    get_storage_document = _awaitable(room_data.get_storage_document)
+    initialize_storage_document = _awaitable(room_data.initialize_storage_document)
+    delete_storage_document = _awaitable(room_data.delete_storage_document)
+    get_yjs_document = _awaitable(room_data.get_yjs_document)
+    send_yjs_binary_update = _awaitable(room_data.send_yjs_binary_update)
+    get_yjs_document_as_binary_update = _awaitable(room_data.get_yjs_document_as_binary_update)
+    get_active_users = _awaitable(room_data.get_active_users)
+    broadcast_event = _awaitable(room_data.broadcast_event)
     list_rooms = _async_pages(rooms.list_rooms)
 
     async def aclose(self) -> None:

@@ -35,6 +35,10 @@ MAX_TOKEN_ANSWER: Final = 64 * 1024
 #: Largest answer read for other REST calls: a page of 100 rooms, each with its permissions
 #: and metadata, stays far below it.
 MAX_REST_ANSWER: Final = 8 * 1024 * 1024
+#: Largest room document read (storage, Yjs) unless the client is given ``max_document_size``.
+#: Documents grow with their rooms, far past a page of rooms: the cap only stops an answer
+#: that would exhaust the worker's memory.
+MAX_DOCUMENT_ANSWER: Final = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,18 +7,27 @@ returns a typed value, or raises :class:`LiveblocksError`. ``Liveblocks`` runs t
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
 
 from ._protocol import ApiRequest, ApiResult, check_organization_id, check_text, check_user_id
 from .config import MAX_ROOM_ID_LENGTH
 from .permissions import Resolution, explain_room_permissions, validate_permissions
 
-__all__ = ["UNREACHABLE", "LiveblocksError", "Page", "Room", "RoomPager"]
+__all__ = [
+    "UNREACHABLE",
+    "LiveblocksError",
+    "Page",
+    "Room",
+    "RoomChanges",
+    "RoomPager",
+    "RoomSettings",
+]
 
 #: ``LiveblocksError.code`` when nothing answered (a network failure), not a status of theirs.
 UNREACHABLE = "UNAVAILABLE"
@@ -205,8 +214,7 @@ def _path(room_id: str) -> str:
 # --- the operations --------------------------------------------------------------------------
 
 
-def create_room(
-    room_id: str,
+def _create_body(
     *,
     default_accesses: Sequence[str],
     groups_accesses: Accesses | None = None,
@@ -214,10 +222,9 @@ def create_room(
     organization_id: str | None = None,
     tenant_id: str | None = None,
     metadata: Metadata | None = None,
-) -> Flow[Room]:
-    """Create a room with its permissions (``ROOM_ALREADY_EXISTS``, 409, if it exists)."""
+) -> dict[str, Any]:
+    """The settings of a room being created, checked, as the REST API spells them."""
     body: dict[str, Any] = {
-        "id": check_room_id(room_id),
         "defaultAccesses": validate_permissions(default_accesses, "default_accesses"),
     }
     if groups_accesses is not None:
@@ -229,7 +236,130 @@ def create_room(
         body["organizationId"] = org
     if metadata is not None:
         body["metadata"] = _metadata(metadata, allow_none=False)
+    return body
+
+
+def _update_body(
+    *,
+    default_accesses: Sequence[str] | None = None,
+    groups_accesses: UpdateAccesses | None = None,
+    users_accesses: UpdateAccesses | None = None,
+    metadata: Mapping[str, str | Sequence[str] | None] | None = None,
+) -> dict[str, Any]:
+    """The changes to a room, checked, as the REST API spells them (never empty)."""
+    body: dict[str, Any] = {}
+    if default_accesses is not None:
+        body["defaultAccesses"] = validate_permissions(default_accesses, "default_accesses")
+    if groups_accesses is not None:
+        body["groupsAccesses"] = _accesses(groups_accesses, "groups_accesses", allow_none=True)
+    if users_accesses is not None:
+        body["usersAccesses"] = _accesses(users_accesses, "users_accesses", allow_none=True)
+    if metadata is not None:
+        body["metadata"] = _metadata(metadata, allow_none=True)
+    if not body:
+        raise ValueError(
+            "a room update needs at least one of default_accesses, groups_accesses, "
+            "users_accesses, metadata"
+        )
+    return body
+
+
+class RoomSettings(TypedDict, total=False):
+    """The settings of a room to create (``upsert_room(create=...)``): ``create_room``'s
+    keyword arguments. ``default_accesses`` is required."""
+
+    default_accesses: Sequence[str]
+    groups_accesses: Accesses
+    users_accesses: Accesses
+    organization_id: str
+    tenant_id: str
+    metadata: Metadata
+
+
+class RoomChanges(TypedDict, total=False):
+    """Changes to a room (``upsert_room(update=...)``): ``update_room``'s keyword arguments;
+    a user, group or metadata key mapped to None is removed."""
+
+    default_accesses: Sequence[str]
+    groups_accesses: UpdateAccesses
+    users_accesses: UpdateAccesses
+    metadata: Mapping[str, str | Sequence[str] | None]
+
+
+def _from_mapping(builder: Callable[..., dict[str, Any]], value: object, setting: str) -> Any:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{setting} must be a mapping of settings, not {type(value).__name__}")
+    allowed = inspect.signature(builder).parameters
+    unknown = sorted(str(key) for key in value if key not in allowed)
+    if unknown:
+        raise ValueError(
+            f"{setting} has unknown keys {', '.join(unknown)}; use {', '.join(allowed)}"
+        )
+    missing = [name for name, p in allowed.items() if p.default is p.empty and name not in value]
+    if missing:
+        raise ValueError(f"{setting} needs {', '.join(missing)}")
+    return builder(**value)
+
+
+def create_room(
+    room_id: str,
+    *,
+    default_accesses: Sequence[str],
+    groups_accesses: Accesses | None = None,
+    users_accesses: Accesses | None = None,
+    organization_id: str | None = None,
+    tenant_id: str | None = None,
+    metadata: Metadata | None = None,
+) -> Flow[Room]:
+    """Create a room with its permissions (``ROOM_ALREADY_EXISTS``, 409, if it exists)."""
+    body = {"id": check_room_id(room_id)} | _create_body(
+        default_accesses=default_accesses,
+        groups_accesses=groups_accesses,
+        users_accesses=users_accesses,
+        organization_id=organization_id,
+        tenant_id=tenant_id,
+        metadata=metadata,
+    )
     return _room_flow(ApiRequest("POST", "/v2/rooms", body))
+
+
+def get_or_create_room(
+    room_id: str,
+    *,
+    default_accesses: Sequence[str],
+    groups_accesses: Accesses | None = None,
+    users_accesses: Accesses | None = None,
+    organization_id: str | None = None,
+    tenant_id: str | None = None,
+    metadata: Metadata | None = None,
+) -> Flow[Room]:
+    """The room, created with these settings if it does not exist yet (one round trip, no
+    409). An existing room is returned as it is: the settings only apply to a new one."""
+    body = {"id": check_room_id(room_id)} | _create_body(
+        default_accesses=default_accesses,
+        groups_accesses=groups_accesses,
+        users_accesses=users_accesses,
+        organization_id=organization_id,
+        tenant_id=tenant_id,
+        metadata=metadata,
+    )
+    # ``?idempotent`` (no value) is how @liveblocks/node asks; sending it twice is harmless.
+    return _room_flow(ApiRequest("POST", "/v2/rooms?idempotent", body, idempotent=True))
+
+
+def upsert_room(
+    room_id: str,
+    *,
+    update: RoomChanges,
+    create: RoomSettings | None = None,
+) -> Flow[Room]:
+    """Change the room, or create it: ``update`` applies either way, ``create`` (``create_room``
+    settings) only when the room is new. One round trip; sending it twice is harmless."""
+    body: dict[str, Any] = {"update": _from_mapping(_update_body, update, "update")}
+    if create is not None:
+        body["create"] = _from_mapping(_create_body, create, "create")
+    path = _path(room_id) + "/upsert"
+    return _room_flow(ApiRequest("POST", path, body, idempotent=True))
 
 
 def get_room(room_id: str) -> Flow[Room]:
@@ -246,29 +376,21 @@ def update_room(
     metadata: Mapping[str, str | Sequence[str] | None] | None = None,
 ) -> Flow[Room]:
     """Change a room's permissions or metadata; a user or group mapped to None is removed."""
-    body: dict[str, Any] = {}
-    if default_accesses is not None:
-        body["defaultAccesses"] = validate_permissions(default_accesses, "default_accesses")
-    if groups_accesses is not None:
-        body["groupsAccesses"] = _accesses(groups_accesses, "groups_accesses", allow_none=True)
-    if users_accesses is not None:
-        body["usersAccesses"] = _accesses(users_accesses, "users_accesses", allow_none=True)
-    if metadata is not None:
-        body["metadata"] = _metadata(metadata, allow_none=True)
-    if not body:
-        raise ValueError(
-            "update_room needs at least one of default_accesses, groups_accesses, "
-            "users_accesses, metadata"
-        )
+    body = _update_body(
+        default_accesses=default_accesses,
+        groups_accesses=groups_accesses,
+        users_accesses=users_accesses,
+        metadata=metadata,
+    )
     return _room_flow(ApiRequest("POST", _path(room_id), body))
 
 
 def delete_room(room_id: str) -> Flow[None]:
     """Delete a room and everything in it."""
-    return _delete_flow(ApiRequest("DELETE", _path(room_id)))
+    return _done_flow(ApiRequest("DELETE", _path(room_id)))
 
 
-def _delete_flow(request: ApiRequest) -> Flow[None]:
+def _done_flow(request: ApiRequest) -> Flow[None]:
     result = yield request
     if result.failed or not 200 <= result.status < 300:
         raise LiveblocksError.from_result(result)

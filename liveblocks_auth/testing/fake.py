@@ -3,6 +3,11 @@
 It behaves like the service where our code depends on it: secret checks (401 missing, 403
 wrong), schema errors (422 with a ``reason``), a fresh token on every call carrying the dev
 server's claims, rooms scoped by organization, and scriptable faults. Every request is recorded.
+
+Room data too, so webhook handlers and jobs are testable without a network: storage documents
+(plain LSON, read back in both formats), Yjs documents (with ``pycrdt``, the ``[yjs]`` extra),
+active users set by the test (:meth:`FakeLiveblocks.connect`) and broadcast events recorded
+(:attr:`FakeLiveblocks.broadcasts`).
 """
 
 from __future__ import annotations
@@ -73,6 +78,8 @@ class RecordedCall:
     headers: Mapping[str, str]
     json: Any
     params: Mapping[str, str]
+    #: The body as sent (a Yjs update for ``PUT .../ydoc``; JSON bodies are also in ``json``).
+    content: bytes = b""
 
     @property
     def authorization(self) -> str | None:
@@ -127,6 +134,15 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.calls: list[RecordedCall] = []
         self.faults: list[Fault] = []
         self.rooms: dict[str, dict[str, Any]] = {}
+        #: Each room's storage document, in plain LSON.
+        self.storage: dict[str, dict[str, Any]] = {}
+        #: Each room's Yjs updates, per subdocument guid ("" is the root document).
+        self.yjs_updates: dict[str, dict[str, list[bytes]]] = {}
+        #: Each room's connections, as ``GET /v2/rooms/{id}/active-users`` lists them.
+        self.active_users: dict[str, list[dict[str, Any]]] = {}
+        #: The events broadcast to each room, in order.
+        self.broadcasts: dict[str, list[Any]] = {}
+        self._next_connection = 0
         self.delay = 0.0
         self._lock = threading.Lock()
 
@@ -144,6 +160,55 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.calls.clear()
             self.faults.clear()
             self.rooms.clear()
+            self.storage.clear()
+            self.yjs_updates.clear()
+            self.active_users.clear()
+            self.broadcasts.clear()
+
+    def add_room(
+        self,
+        room_id: str,
+        *,
+        default_accesses: list[str] | None = None,
+        organization_id: str = "default",
+        storage: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Put a room in place without a request (``default_accesses`` defaults to
+        ``["room:write"]``), optionally with its storage document in plain LSON."""
+        with self._lock:
+            room = self._new_room(
+                room_id,
+                {
+                    "defaultAccesses": ["room:write"]
+                    if default_accesses is None
+                    else default_accesses,
+                    "organizationId": organization_id,
+                },
+            )
+            if storage is not None:
+                self.storage[room_id] = json.loads(json.dumps(storage))
+            return room
+
+    def connect(
+        self, room_id: str, user_id: str | None, info: Mapping[str, Any] | None = None
+    ) -> int:
+        """A connection to ``room_id`` as the active-users endpoint will list it; the
+        connection id (disconnect it with :meth:`disconnect`)."""
+        with self._lock:
+            self._next_connection += 1
+            connection = {
+                "type": "user",
+                "connectionId": self._next_connection,
+                "id": user_id,
+                "info": dict(info or {}),
+            }
+            self.active_users.setdefault(room_id, []).append(connection)
+            return self._next_connection
+
+    def disconnect(self, room_id: str, connection_id: int) -> None:
+        with self._lock:
+            users = self.active_users.get(room_id, [])
+            users[:] = [u for u in users if u["connectionId"] != connection_id]
 
     # --- transport interface ---
 
@@ -169,8 +234,9 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         body_bytes = request.read()
+        binary = request.headers.get("content-type") == "application/octet-stream"
         try:
-            body = json.loads(body_bytes) if body_bytes else None
+            body = json.loads(body_bytes) if body_bytes and not binary else None
         except ValueError:
             body = _INVALID
         call = RecordedCall(
@@ -179,6 +245,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             {k.lower(): v for k, v in request.headers.items()},
             None if body is _INVALID else body,
             dict(request.url.params),
+            body_bytes,
         )
         with self._lock:
             self.calls.append(call)
@@ -256,10 +323,8 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return None
         return room
 
-    def _create_room(self, call: RecordedCall) -> httpx.Response:
-        body = call.json
-        _require(isinstance(body, dict), "Body must be an object")
-        room_id = body.get("id")
+    def _new_room(self, room_id: Any, body: dict[str, Any]) -> dict[str, Any]:
+        """Check the settings of a new room and store it (the caller holds the lock)."""
         _require(
             isinstance(room_id, str) and 0 < len(room_id) <= MAX_ROOM_ID_LENGTH,
             "Value at key 'id': Must be a string of 1-128 characters",
@@ -271,8 +336,6 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 _check_accesses(body[key], key, allow_null=False)
         metadata = body.get("metadata", {})
         _require(isinstance(metadata, dict), "Value at key 'metadata': Must be an object")
-        if room_id in self.rooms:
-            return _error(409, "ROOM_ALREADY_EXISTS", f"A room with id '{room_id}' already exists")
         room = {
             "id": room_id,
             "organizationId": body.get("organizationId", body.get("tenantId", "default")),
@@ -281,23 +344,37 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             "defaultAccesses": list(body["defaultAccesses"]),
             "usersAccesses": dict(body.get("usersAccesses", {})),
             "groupsAccesses": dict(body.get("groupsAccesses", {})),
-            "metadata": metadata,
+            "metadata": dict(metadata),
         }
         self.rooms[room_id] = room
-        return _json(200, self._room_view(room))
+        return room
+
+    def _create_room(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        room_id = body.get("id")
+        if room_id in self.rooms:
+            if "idempotent" in call.params:  # get-or-create: the room as it is
+                return _json(200, self._room_view(self.rooms[room_id]))
+            return _error(409, "ROOM_ALREADY_EXISTS", f"A room with id '{room_id}' already exists")
+        return _json(200, self._room_view(self._new_room(room_id, body)))
 
     def _get_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
         room = self._visible(room_id, call)
         if room is None:
-            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
+            return _not_found(room_id)
         return _json(200, self._room_view(room))
 
     def _update_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
         room = self._visible(room_id, call)
         if room is None:
-            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
-        body = call.json
-        _require(isinstance(body, dict), "Body must be an object")
+            return _not_found(room_id)
+        _require(isinstance(call.json, dict), "Body must be an object")
+        self._apply_update(room, call.json)
+        return _json(200, self._room_view(room))
+
+    @staticmethod
+    def _apply_update(room: dict[str, Any], body: dict[str, Any]) -> None:
         if "defaultAccesses" in body:
             _check_scopes(body["defaultAccesses"], "defaultAccesses")
             room["defaultAccesses"] = list(body["defaultAccesses"])
@@ -318,12 +395,117 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     room["metadata"].pop(key, None)
                 else:
                     room["metadata"][key] = value
+
+    def _upsert_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be an object")
+        update, create = body.get("update"), body.get("create", {})
+        _require(isinstance(update, dict) and bool(update), "Value at key 'update': Required")
+        _require(isinstance(create, dict), "Value at key 'create': Must be an object")
+        room = self._visible(room_id, call)
+        if room is None:
+            settings = {**create}
+            if "defaultAccesses" in update:
+                settings["defaultAccesses"] = update["defaultAccesses"]
+            room = self._new_room(room_id, settings)
+        self._apply_update(room, update)
         return _json(200, self._room_view(room))
 
     def _delete_room(self, call: RecordedCall, room_id: str) -> httpx.Response:
         if self._visible(room_id, call) is None:
-            return _error(404, "ROOM_NOT_FOUND", f"Room with id '{room_id}' was not found")
+            return _not_found(room_id)
         del self.rooms[room_id]
+        for data in (self.storage, self.yjs_updates, self.active_users, self.broadcasts):
+            data.pop(room_id, None)
+        return httpx.Response(204)
+
+    # --- room data ---
+
+    def _get_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        document = self.storage.get(room_id, _EMPTY_STORAGE)
+        if call.params.get("format") == "json":
+            return _json(200, _lossy_json(document))
+        return _json(200, document)
+
+    def _initialize_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        body = call.json
+        _require(
+            isinstance(body, dict) and body.get("liveblocksType") == "LiveObject",
+            "Value at key 'liveblocksType': Must be constant 'LiveObject'",
+        )
+        _require(isinstance(body.get("data"), dict), "Value at key 'data': Must be an object")
+        if self.storage.get(room_id, _EMPTY_STORAGE)["data"]:
+            return _error(
+                409,
+                "CANNOT_UPDATE_EXISTING_STORAGE",
+                "The room already has storage data. It's only possible to initialize the "
+                "storage for an empty room.",
+                suggestion="Create another room or clear this room storage first.",
+            )
+        self.storage[room_id] = body
+        self.active_users.pop(room_id, None)  # initializing disconnects everyone
+        return _json(200, body)
+
+    def _delete_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        self.storage.pop(room_id, None)
+        self.active_users.pop(room_id, None)
+        return httpx.Response(204)
+
+    def _send_yjs(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if call.headers.get("content-type") != "application/octet-stream":
+            expected = 'Expected "Content-Type" header to be "application/octet-stream"'
+            return _error(400, "BAD_REQUEST", expected)
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        guid = call.params.get("guid", "")
+        updates = self.yjs_updates.setdefault(room_id, {}).setdefault(guid, [])
+        try:
+            _ydoc([*updates, call.content])
+        except _NoYjs as exc:
+            return _error(501, "Not implemented", str(exc))
+        except Exception as exc:  # pycrdt's error for an update it cannot decode
+            return _error(422, "UNPROCESSABLE_ENTITY", f"Could not apply update: {exc}")
+        updates.append(call.content)
+        return _json(200, {"success": True})
+
+    def _get_yjs(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        updates = self.yjs_updates.get(room_id, {}).get(call.params.get("guid", ""), [])
+        try:
+            doc = _ydoc(updates)
+        except _NoYjs as exc:
+            return _error(501, "Not implemented", str(exc))
+        params = call.params
+        return _json(200, _ydoc_json(doc, params.get("key", ""), params.get("type", ""), params))
+
+    def _get_yjs_binary(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        updates = self.yjs_updates.get(room_id, {}).get(call.params.get("guid", ""), [])
+        try:
+            content = _ydoc(updates).get_update() if updates else b"\x00\x00"
+        except _NoYjs as exc:
+            return _error(501, "Not implemented", str(exc))
+        headers = {"Content-Type": "application/octet-stream"}
+        return httpx.Response(200, content=content, headers=headers)
+
+    def _get_active_users(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        return _json(200, {"data": list(self.active_users.get(room_id, []))})
+
+    def _broadcast(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        _require(call.content != b"", "Body must be a JSON value")
+        self.broadcasts.setdefault(room_id, []).append(call.json)
         return httpx.Response(204)
 
     def _list_rooms(self, call: RecordedCall) -> httpx.Response:
@@ -355,6 +537,108 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 
 _INVALID: Any = object()
+_EMPTY_STORAGE: dict[str, Any] = {"liveblocksType": "LiveObject", "data": {}}
+
+
+def _not_found(room_id: str) -> httpx.Response:
+    return _error(404, "ROOM_NOT_FOUND", f'Room with id "{room_id}" not found.')
+
+
+def _lossy_json(node: Any) -> Any:
+    """Plain LSON as the ``format=json`` answer: Live nodes become their data."""
+    if isinstance(node, dict):
+        if node.get("liveblocksType") in ("LiveObject", "LiveMap", "LiveList"):
+            return _lossy_json(node["data"])
+        return {key: _lossy_json(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_lossy_json(value) for value in node]
+    return node
+
+
+class _NoYjs(Exception):
+    pass
+
+
+def _ydoc(updates: list[bytes]) -> Any:
+    """A pycrdt document holding ``updates`` (each applied once, in order)."""
+    try:
+        import pycrdt
+    except ImportError:
+        raise _NoYjs(
+            "the fake's Yjs documents need pycrdt: pip install 'liveblocks-auth[yjs]'"
+        ) from None
+    doc: Any = pycrdt.Doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc
+
+
+def _ydoc_json(doc: Any, key: str, kind: str, params: Mapping[str, str]) -> Any:
+    """The JSON of ``GET /v2/rooms/{id}/ydoc``: each root read as the type its content shows
+    (a Y.Map, Y.Text or Y.Array), or ``key`` alone, as ``kind`` when given."""
+    import pycrdt
+
+    types = {
+        "ymap": pycrdt.Map,
+        "ytext": pycrdt.Text,
+        "yarray": pycrdt.Array,
+        "yxmlfragment": pycrdt.XmlFragment,
+        "yxmltext": pycrdt.XmlText,
+    }
+    formatting = "formatting" in params
+
+    def read(name: str, as_type: Any = None) -> Any:
+        if as_type is not None:
+            return _plain(doc.get(name, type=as_type), formatting)
+        # A fresh copy per guess: pycrdt fixes a root's type at its first read.
+        for guess in (pycrdt.Map, pycrdt.Text, pycrdt.Array):
+            copy: Any = pycrdt.Doc()
+            copy.apply_update(doc.get_update())
+            value = _plain(copy.get(name, type=guess), formatting)
+            if value not in ({}, "", []):
+                return value
+        return ""
+
+    roots = list(doc.keys())
+    if key:
+        if key not in roots:
+            return {key: ""}
+        if kind in types:
+            return read(key, types[kind])
+        return {key: read(key)}
+    return {name: read(name) for name in roots}
+
+
+def _plain(value: Any, formatting: bool) -> Any:
+    import pycrdt
+
+    if isinstance(value, pycrdt.Text):
+        if not formatting:
+            return str(value)
+        parts: list[Any] = []
+        for chunk, attributes in value.diff():
+            for name, attribute in (attributes or {}).items():
+                parts.append({"key": name, "value": attribute})
+            parts.append(chunk)
+            for name in attributes or {}:
+                parts.append({"key": name, "value": None})
+        return parts
+    if isinstance(value, pycrdt.XmlFragment | pycrdt.XmlText):
+        return str(value)
+    return _integral(value.to_py())
+
+
+def _integral(value: Any) -> Any:
+    """pycrdt reads every number as a float; Yjs writes 1, not 1.0."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
 _METADATA_FILTER = re.compile(r"""metadata\[['"]([^'"]+)['"]\]\s*:\s*['"]([^'"]*)['"]""")
 
 
@@ -398,4 +682,13 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("GET", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._get_room,
     ("POST", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._update_room,
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._delete_room,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/upsert")): FakeLiveblocks._upsert_room,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._get_storage,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._initialize_storage,
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._delete_storage,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/ydoc")): FakeLiveblocks._get_yjs,
+    ("PUT", re.compile(r"/v2/rooms/([^/]+)/ydoc")): FakeLiveblocks._send_yjs,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/ydoc-binary")): FakeLiveblocks._get_yjs_binary,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/active-users")): FakeLiveblocks._get_active_users,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/broadcast-event")): FakeLiveblocks._broadcast,
 }

@@ -24,6 +24,7 @@ from ._secret import validate_secret
 from .client import Liveblocks
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .permissions import RESOURCES, Resolution
+from .room_data import YJS_TYPES
 from .rooms import UNREACHABLE, LiveblocksError, Room
 from .testing.fake import decode_token
 from .webhook_samples import sample_event, sample_webhook_id
@@ -90,7 +91,11 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    rooms = commands.add_parser("rooms", help="create, get, update, delete, list rooms")
+    rooms = commands.add_parser(
+        "rooms",
+        help="create, get, update, delete, list rooms; their storage, Yjs document, active "
+        "users; broadcast to them",
+    )
     room_commands = rooms.add_subparsers(dest="action", required=True, parser_class=_Parser)
 
     def access_options(sub: argparse.ArgumentParser, *, update: bool) -> None:
@@ -134,6 +139,52 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     _repeatable(listing, "--meta", "KEY=VALUE", "metadata filter")
     listing.add_argument("--query", help="a raw query in Liveblocks' query language")
     listing.add_argument("--limit", type=int, default=None, help="stop after this many rooms")
+
+    storage = room_commands.add_parser("storage", help="a room's storage document")
+    storage_commands = storage.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    storage_get = storage_commands.add_parser("get", parents=[common], help="print the storage")
+    storage_get.add_argument("room", help="room id")
+    storage_get.add_argument(
+        "--format",
+        choices=("plain-lson", "json"),
+        default="plain-lson",
+        help="plain-lson (default: keeps LiveObject/LiveList/LiveMap, can be given back to "
+        "init) or json (simplified)",
+    )
+    storage_init = storage_commands.add_parser(
+        "init", parents=[common], help="initialize a room's empty storage"
+    )
+    storage_init.add_argument("room", help="room id")
+    storage_init.add_argument(
+        "document",
+        help="the document in plain LSON (what 'storage get' prints): JSON text, @FILE, "
+        "or - for stdin",
+    )
+    storage_delete = storage_commands.add_parser(
+        "delete", parents=[common], help="empty a room's storage"
+    )
+    storage_delete.add_argument("room", help="room id")
+
+    ydoc = room_commands.add_parser("ydoc", help="a room's Yjs document")
+    ydoc_commands = ydoc.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    ydoc_get = ydoc_commands.add_parser("get", parents=[common], help="print it as JSON")
+    ydoc_get.add_argument("room", help="room id")
+    ydoc_get.add_argument("--key", help="only this root of the document")
+    ydoc_get.add_argument("--type", choices=YJS_TYPES, help="read --key as this Yjs type")
+    ydoc_get.add_argument(
+        "--formatting", action="store_true", help="include Y.Text formatting attributes"
+    )
+
+    active = room_commands.add_parser(
+        "active-users", parents=[common], help="who is connected to a room now"
+    )
+    active.add_argument("room", help="room id")
+
+    broadcast = room_commands.add_parser(
+        "broadcast", parents=[common], help="send an event to everyone in a room"
+    )
+    broadcast.add_argument("room", help="room id")
+    broadcast.add_argument("event", help='the event as JSON, e.g. \'{"type": "refresh"}\'')
 
     identify = commands.add_parser(
         "identify", parents=[common], help="get an ID token and print its claims"
@@ -289,6 +340,8 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
     elif action == "delete":
         client.delete_room(args.room)
         out({"deleted": args.room}, f"deleted room {args.room}")
+    elif action in _ROOM_DATA:
+        _ROOM_DATA[action](args, client, out)
     else:
         meta = dict(parse_pair(m, "--meta") for m in args.meta)
         rooms: list[Room] = []
@@ -307,6 +360,78 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
             for r in rooms
         )
         out([room_json(r) for r in rooms], text or "no rooms")
+
+
+def _json_argument(text: str, what: str, stdin: TextIO) -> Any:
+    """JSON given on the command line: the text itself, ``@FILE`` or ``-`` (stdin)."""
+    if text == "-":
+        text = stdin.read()
+    elif text.startswith("@"):
+        try:
+            with open(text[1:], encoding="utf-8") as file:
+                text = file.read()
+        except OSError as exc:
+            raise UsageError(f"cannot read {what} from {text[1:]}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{what} must be JSON: {exc}") from None
+
+
+def _pretty(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _storage(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    if args.verb == "get":
+        document = client.get_storage_document(args.room, args.format)
+        out(document, _pretty(document))
+    elif args.verb == "init":
+        document = _json_argument(args.document, "the document", sys.stdin)
+        stored = client.initialize_storage_document(args.room, document)
+        out(stored, f"initialized the storage of room {args.room}")
+    else:
+        client.delete_storage_document(args.room)
+        out({"deleted_storage": args.room}, f"emptied the storage of room {args.room}")
+
+
+def _ydoc(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    document = client.get_yjs_document(
+        args.room, key=args.key, type=args.type, format=args.formatting
+    )
+    out(document, _pretty(document))
+
+
+def _active_users(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    users = client.get_active_users(args.room)
+    lines = [
+        f"{user.connection_id:>6}  {user.id or '(anonymous)':24} {json.dumps(user.info)}"
+        for user in users
+    ]
+    header = f"{len(users)} connected to {args.room}" + (":" if users else "")
+    out(
+        [{"connection_id": u.connection_id, "id": u.id, "info": u.info} for u in users],
+        "\n".join([header, *lines]),
+    )
+
+
+def _broadcast(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    event = _json_argument(args.event, "the event", sys.stdin)
+    client.broadcast_event(args.room, event)
+    out({"room": args.room, "event": event}, f"broadcast to room {args.room}")
+
+
+_ROOM_DATA: dict[str, Callable[[argparse.Namespace, Liveblocks, Callable[[Any, str], None]], None]]
+_ROOM_DATA = {
+    "storage": _storage,
+    "ydoc": _ydoc,
+    "active-users": _active_users,
+    "broadcast": _broadcast,
+}
 
 
 def _identify(

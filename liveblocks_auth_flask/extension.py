@@ -126,6 +126,12 @@ class LiveblocksAuth:
         if app is not None:
             self.init_app(app)
 
+    @property
+    def client(self) -> Liveblocks:
+        """The current app's Liveblocks client (the endpoint's own): for rooms and room data
+        in views, webhook handlers and CLI commands. Needs an app context."""
+        return state().client
+
     # --- decorators (like Flask-Login's user_loader): each returns the function ---
 
     def _register(self, name: str, function: F) -> F:

@@ -15,6 +15,7 @@ from flask import Flask, Response, g, jsonify, redirect, render_template, reques
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import CSRFProtect
 
+from liveblocks_auth import WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     USERS,
@@ -69,8 +70,13 @@ def organization_id(user: User) -> str:
 
 # Refuse (403) rooms of another organization before asking Liveblocks.
 liveblocks.room_policy(room_policy)
-# Every verified webhook event (POST /api/liveblocks-webhook) is printed.
-liveblocks.webhook_handler(log_webhook)
+
+
+# Every verified webhook event (POST /api/liveblocks-webhook) is printed; for storageUpdated,
+# with the counter read from the room's storage (liveblocks.client.get_storage_document).
+@liveblocks.webhook_handler
+def print_webhook(event: WebhookEvent) -> None:
+    log_webhook(event, liveblocks.client)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -24,14 +24,14 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from liveblocks_auth import LiveblocksUser
+from liveblocks_auth import LiveblocksUser, WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     USERS,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
-    log_webhook,
+    log_webhook_async,
     me,
     room_policy,
     seed_sqlite_users,
@@ -92,13 +92,18 @@ async def same_organization(user: LiveblocksUser, room: str | None) -> bool:
     return room_policy(user, room)  # refuse (403) rooms of another organization
 
 
+async def print_webhook(event: WebhookEvent, request: Request) -> None:
+    # For storageUpdated, with the counter read from the room's storage (the lifespan's client).
+    await log_webhook_async(event, liveblocks.client)
+
+
 liveblocks = LiveblocksAuth(
     group_ids=group_ids,
     organization_id=organization_id,
     room_policy=same_organization,
     # Every verified webhook event (POST /api/liveblocks-webhook) is printed.
     webhook_secret=os.environ.get("LIVEBLOCKS_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET),
-    on_webhook=log_webhook,
+    on_webhook=print_webhook,
 )
 
 LOGIN = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -8,6 +8,7 @@ refuses rooms of another organization (by room id prefix) before asking Livebloc
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -15,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from liveblocks_auth.client import Liveblocks
+from liveblocks_auth._effects import drive, drive_async
+from liveblocks_auth._protocol import ApiRequest, ApiResult
+from liveblocks_auth.client import AsyncLiveblocks, Liveblocks
 from liveblocks_auth.models import LiveblocksUser
-from liveblocks_auth.rooms import LiveblocksError, Room
+from liveblocks_auth.room_data import get_storage_document
+from liveblocks_auth.rooms import Flow, LiveblocksError, Room
 from liveblocks_auth.webhooks import WebhookEvent
 
 #: The examples' webhook signing secret unless $LIVEBLOCKS_WEBHOOK_SECRET is set: public, for the
@@ -36,10 +40,12 @@ __all__ = [
     "frontend_bundle",
     "frontend_page",
     "log_webhook",
+    "log_webhook_async",
     "me",
     "room_policy",
     "seed_rooms",
     "seed_sqlite_users",
+    "webhook_report",
 ]
 
 
@@ -211,12 +217,45 @@ def me(username: str) -> dict[str, Any]:
     }
 
 
-def log_webhook(event: WebhookEvent, request: Any = None) -> None:
-    """What the example apps do with a verified webhook event: print one line (the demo shows
-    these lines in its terminal)."""
+def webhook_report(event: WebhookEvent, read_storage: bool = True) -> Flow[list[str]]:
+    """The lines the example apps print for a verified webhook event: the event, and for
+    ``storageUpdated`` the room's counter as Liveblocks stores it now (read with
+    ``get_storage_document``: what a real handler would save to its database). A flow, run by
+    :func:`log_webhook` (sync client) and :func:`log_webhook_async`."""
     about = " ".join(
         f"{name}={value}"
         for name, value in (("room", event.room_id), ("user", event.user_id))
         if value is not None
     )
-    print(f"{WEBHOOK_LOG_PREFIX} {event.type} {event.id} {about}".rstrip(), flush=True)
+    lines = [f"{WEBHOOK_LOG_PREFIX} {event.type} {event.id} {about}".rstrip()]
+    room_id = event.room_id
+    if read_storage and event.type == "storageUpdated" and room_id:
+        try:
+            storage = yield from get_storage_document(room_id, "json")
+        except LiveblocksError as exc:
+            lines.append(f"{WEBHOOK_LOG_PREFIX}   could not read the storage of {room_id}: {exc}")
+        else:
+            count = storage.get("count") if isinstance(storage, dict) else None
+            found = "no counter yet" if count is None else f"count = {json.dumps(count)}"
+            lines.append(f"{WEBHOOK_LOG_PREFIX}   storage of {room_id}: {found}")
+    return lines
+
+
+def log_webhook(event: WebhookEvent, client: Liveblocks | None = None) -> None:
+    """What the Django and Flask example apps do with a verified webhook event: print it (the
+    demo shows these lines in its terminal), with the room's counter for ``storageUpdated``
+    when given the app's ``client``."""
+    if client is None:
+        lines = drive(webhook_report(event, read_storage=False), _nothing_sent)
+    else:
+        lines = drive(webhook_report(event), client.call)
+    print("\n".join(lines), flush=True)
+
+
+def _nothing_sent(request: ApiRequest) -> ApiResult:
+    raise AssertionError(f"no client to send {request.method} {request.path}")
+
+
+async def log_webhook_async(event: WebhookEvent, client: AsyncLiveblocks) -> None:
+    """:func:`log_webhook` for async apps (the Starlette example)."""
+    print("\n".join(await drive_async(webhook_report(event), client.call)), flush=True)

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from examples.launch import APPS, RunningApp, serve_example
+from liveblocks_auth import Liveblocks
 from liveblocks_auth.testing import DevServer
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SECRET
 
 pytestmark = pytest.mark.realstack
 
@@ -92,17 +93,41 @@ def wait_for_count(page: Page, value: int) -> None:
     )
 
 
-def test_editor_and_viewer_share_the_room(browser: Browser, example: RunningApp) -> None:
+def assert_page_agrees_with_active_users(page: Page, dev_server: DevServer, room: str) -> None:
+    def shown() -> set[tuple[int, str]]:
+        items = page.eval_on_selector_all(
+            "[data-testid=avatars] [data-connection]",
+            "els => els.map(e => [Number(e.dataset.connection), e.dataset.user])",
+        )
+        return {(int(connection), user) for connection, user in items}
+
+    with Liveblocks(SECRET, base_url=dev_server.base_url) as lb:
+        listed: set[tuple[int, str]] = set()
+        for _ in range(50):  # a closed page of an earlier test may take a moment to leave
+            listed = {(u.connection_id, u.id or "") for u in lb.get_active_users(room)}
+            if listed == shown():
+                return
+            page.wait_for_timeout(200)
+    assert shown() == listed
+
+
+def test_editor_and_viewer_share_the_room(
+    browser: Browser, example: RunningApp, dev_server: DevServer
+) -> None:
     alice = open_room(browser, example, "alice", "acme-roadmap")
     bob = open_room(browser, example, "bob", "acme-roadmap")
     try:
         assert alice.get_attribute("[data-testid=access]", "data-access") == "write"
         assert bob.get_attribute("[data-testid=access]", "data-access") == "read-only"
         assert text(alice, "me-name") == "Alice Martin"
-        # Each sees the other's live avatar.
+        # Each sees the other's live avatar, and themselves.
         alice.wait_for_selector("[data-testid=avatars] [data-user=bob]")
         bob.wait_for_selector("[data-testid=avatars] [data-user=alice]")
         assert text(alice, "connection") == text(bob, "connection") == "connected"
+        assert "Alice Martin (you)" in text(alice, "avatars")
+        # "In this room" is what Liveblocks lists (rooms active-users): same connections.
+        assert_page_agrees_with_active_users(alice, dev_server, "acme-roadmap")
+        assert_page_agrees_with_active_users(bob, dev_server, "acme-roadmap")
 
         start = int(text(alice, "count"))
         wait_for_count(bob, start)

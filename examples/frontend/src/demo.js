@@ -4,14 +4,22 @@ import { createClient } from "@liveblocks/client";
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 const COLORS = ["#2f6feb", "#b5479b", "#13795b", "#c4561d", "#6b4bd8", "#0f7b8a"];
 
-function avatar(name, id) {
-  const span = document.createElement("span");
-  span.className = "avatar";
-  span.textContent = (name || id || "?").slice(0, 1).toUpperCase();
-  span.title = name || id;
-  span.dataset.user = id;
-  span.style.background = COLORS[[...String(id)].reduce((a, c) => a + c.charCodeAt(0), 0) % COLORS.length];
-  return span;
+// One connection to the room: the same list as `liveblocks-auth rooms active-users ROOM`.
+function person({ connectionId, id, info }, isSelf) {
+  const item = document.createElement("li");
+  item.className = "person";
+  item.dataset.user = id;
+  item.dataset.connection = String(connectionId);
+  const circle = document.createElement("span");
+  circle.className = "avatar";
+  circle.textContent = (info?.name || id || "?").slice(0, 1).toUpperCase();
+  circle.style.background = COLORS[[...String(id)].reduce((a, c) => a + c.charCodeAt(0), 0) % COLORS.length];
+  const label = document.createElement("span");
+  label.textContent = `${info?.name || id}${isSelf ? " (you)" : ""}`;
+  const connection = document.createElement("small");
+  connection.textContent = `connection ${connectionId}`;
+  item.append(circle, label, connection);
+  return item;
 }
 
 function setAccess(kind, text) {
@@ -26,6 +34,7 @@ async function main() {
   $("me-name").textContent = me.name;
   $("me-org").textContent = me.organization;
   const roomId = new URLSearchParams(location.search).get("room") || me.rooms[0];
+  $("room-id").textContent = roomId;
   for (const id of me.rooms) {
     const link = document.createElement("a");
     link.href = `/?room=${encodeURIComponent(id)}`;
@@ -50,9 +59,13 @@ async function main() {
     setAccess("refused", `refused — ${reason}`);
     $("connection").textContent = "disconnected";
   });
-  room.subscribe("others", (others) => {
-    $("avatars").replaceChildren(...others.map((o) => avatar(o.info?.name, o.id)));
-  });
+  const renderPeople = () => {
+    const self = room.getSelf();
+    const people = [...(self ? [person(self, true)] : []), ...room.getOthers().map((o) => person(o, false))];
+    $("avatars").replaceChildren(...people);
+  };
+  room.events.self.subscribe(renderPeople);
+  room.subscribe("others", renderPeople);
 
   const { root } = await room.getStorage();
   const render = () => ($("count").textContent = String(root.get("count") ?? 0));

@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(describe(running.url), flush=True)
                 print(
                     "\n  Webhooks: the app verifies each event posted to /api/liveblocks-webhook "
-                    "and prints it here.\n  Send one (the dev server sends none):\n    "
+                    "and prints it here;\n  for storageUpdated it reads the room's storage "
+                    "(get_storage_document) and prints the counter.\n"
+                    "  Send one (the dev server sends none):\n    "
                     + webhook_command(running.url, webhook_secret),
                     flush=True,
                 )

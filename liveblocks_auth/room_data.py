@@ -8,13 +8,12 @@ Arguments are checked before anything is sent (``ValueError``); a non-2xx answer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._protocol import ApiRequest, ApiResult, check_text, to_json
-from .rooms import Flow, LiveblocksError, _done_flow, _ok_json, _path
+from ._protocol import ApiRequest, check_text, to_json
+from .rooms import Flow, LiveblocksError, _done_flow, _ok, _ok_json, _path
 
 __all__ = ["YJS_TYPES", "ActiveUser", "StorageFormat", "check_storage_document"]
 
@@ -59,12 +58,10 @@ def check_storage_document(document: object) -> dict[str, Any]:
         )
     _check_node(document, "document")
     try:
-        encoded = to_json(document)
+        check_text(to_json(document), "document")
     except (TypeError, ValueError) as exc:
         raise ValueError(f"document must be JSON-serializable: {exc}") from None
-    check_text(encoded, "document")
-    result: dict[str, Any] = json.loads(encoded)
-    return result
+    return dict(document)
 
 
 def _check_node(node: Mapping[Any, Any], where: str) -> None:
@@ -186,11 +183,7 @@ def get_yjs_document_as_binary_update(room_id: str, *, guid: str | None = None) 
     request = ApiRequest(
         "GET", _path(room_id) + "/ydoc-binary", params=_check_guid(guid), document=True
     )
-    result = yield request
-    if result.failed or not 200 <= result.status < 300:
-        raise LiveblocksError.from_result(result)
-    _check_whole(result)
-    return result.body
+    return _ok((yield request)).body
 
 
 # --- presence and events ---------------------------------------------------------------------
@@ -220,20 +213,8 @@ def broadcast_event(room_id: str, event: Any) -> Flow[None]:
     return _done_flow(ApiRequest("POST", _path(room_id) + "/broadcast-event", event))
 
 
-# --- flows -----------------------------------------------------------------------------------
-
-
-def _check_whole(result: ApiResult) -> None:
-    if result.truncated:
-        raise LiveblocksError(
-            502,
-            f"the room's document is larger than max_document_size ({result.request.limit} "
-            "bytes); refused. Give the client a larger max_document_size to read it",
-        )
+# --- flows ---------------------------------------------------------------------------------
 
 
 def _json_flow(request: ApiRequest) -> Flow[Any]:
-    result = yield request
-    if not (result.failed or not 200 <= result.status < 300):
-        _check_whole(result)
-    return _ok_json(result)
+    return _ok_json((yield request))

@@ -194,15 +194,25 @@ def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
     return {k: v if isinstance(v, str) or v is None else list(v) for k, v in value.items()}
 
 
-def _ok_json(result: ApiResult) -> Any:
+def _ok(result: ApiResult) -> ApiResult:
+    """``result`` if it is a whole 2xx answer; LiveblocksError otherwise."""
     if result.failed or not 200 <= result.status < 300:
         raise LiveblocksError.from_result(result)
     if result.truncated:
-        raise LiveblocksError(
-            502, f"Liveblocks answered with more than {result.request.limit} bytes; refused"
-        )
+        limit = result.request.limit
+        if result.request.document:
+            raise LiveblocksError(
+                502,
+                f"the room's document is larger than max_document_size ({limit} bytes); "
+                "refused. Give the client a larger max_document_size to read it",
+            )
+        raise LiveblocksError(502, f"Liveblocks answered with more than {limit} bytes; refused")
+    return result
+
+
+def _ok_json(result: ApiResult) -> Any:
     try:
-        return json.loads(result.body)
+        return json.loads(_ok(result).body)
     except ValueError:
         raise LiveblocksError(502, "Liveblocks answered with invalid JSON") from None
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypedDict, TypeVar
+from typing import Any, Generic, Required, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 from ._protocol import ApiRequest, ApiResult, check_organization_id, check_text, check_user_id
@@ -275,15 +275,16 @@ def _update_body(
 
 
 class RoomSettings(TypedDict, total=False):
-    """The settings of a room to create (``upsert_room(create=...)``): ``create_room``'s
-    keyword arguments. ``default_accesses`` is required."""
+    """The settings of a room to create: ``create_room``'s and ``get_or_create_room``'s keyword
+    arguments, and ``upsert_room(create=...)``. ``default_accesses`` is required; None is the
+    same as leaving a setting out."""
 
-    default_accesses: Sequence[str]
-    groups_accesses: Accesses
-    users_accesses: Accesses
-    organization_id: str
-    tenant_id: str
-    metadata: Metadata
+    default_accesses: Required[Sequence[str]]
+    groups_accesses: Accesses | None
+    users_accesses: Accesses | None
+    organization_id: str | None
+    tenant_id: str | None
+    metadata: Metadata | None
 
 
 class RoomChanges(TypedDict, total=False):
@@ -311,50 +312,25 @@ def _from_mapping(builder: Callable[..., dict[str, Any]], value: object, setting
     return builder(**value)
 
 
-def create_room(
-    room_id: str,
-    *,
-    default_accesses: Sequence[str],
-    groups_accesses: Accesses | None = None,
-    users_accesses: Accesses | None = None,
-    organization_id: str | None = None,
-    tenant_id: str | None = None,
-    metadata: Metadata | None = None,
-) -> Flow[Room]:
-    """Create a room with its permissions (``ROOM_ALREADY_EXISTS``, 409, if it exists)."""
-    body = {"id": check_room_id(room_id)} | _create_body(
-        default_accesses=default_accesses,
-        groups_accesses=groups_accesses,
-        users_accesses=users_accesses,
-        organization_id=organization_id,
-        tenant_id=tenant_id,
-        metadata=metadata,
-    )
-    return _room_flow(ApiRequest("POST", "/v2/rooms", body))
+def _create_request(room_id: str, settings: RoomSettings, path: str) -> ApiRequest:
+    body = {"id": check_room_id(room_id)} | _create_body(**settings)
+    # ``?idempotent`` (no value) is how @liveblocks/node asks for get-or-create: sending it
+    # twice is harmless, so it is retried like a read.
+    return ApiRequest("POST", path, body, idempotent=path.endswith("?idempotent"))
 
 
-def get_or_create_room(
-    room_id: str,
-    *,
-    default_accesses: Sequence[str],
-    groups_accesses: Accesses | None = None,
-    users_accesses: Accesses | None = None,
-    organization_id: str | None = None,
-    tenant_id: str | None = None,
-    metadata: Metadata | None = None,
-) -> Flow[Room]:
-    """The room, created with these settings if it does not exist yet (one round trip, no
-    409). An existing room is returned as it is: the settings only apply to a new one."""
-    body = {"id": check_room_id(room_id)} | _create_body(
-        default_accesses=default_accesses,
-        groups_accesses=groups_accesses,
-        users_accesses=users_accesses,
-        organization_id=organization_id,
-        tenant_id=tenant_id,
-        metadata=metadata,
-    )
-    # ``?idempotent`` (no value) is how @liveblocks/node asks; sending it twice is harmless.
-    return _room_flow(ApiRequest("POST", "/v2/rooms?idempotent", body, idempotent=True))
+def create_room(room_id: str, **settings: Unpack[RoomSettings]) -> Flow[Room]:
+    """Create a room with its permissions (``ROOM_ALREADY_EXISTS``, 409, if it exists):
+    ``default_accesses`` and optionally ``groups_accesses``, ``users_accesses``,
+    ``organization_id`` (``tenant_id``), ``metadata``."""
+    return _room_flow(_create_request(room_id, settings, "/v2/rooms"))
+
+
+def get_or_create_room(room_id: str, **settings: Unpack[RoomSettings]) -> Flow[Room]:
+    """The room, created with these settings (``create_room``'s) if it does not exist yet (one
+    round trip, no 409). An existing room is returned as it is: the settings only apply to a
+    new one."""
+    return _room_flow(_create_request(room_id, settings, "/v2/rooms?idempotent"))
 
 
 def upsert_room(

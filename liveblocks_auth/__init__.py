@@ -8,13 +8,21 @@ from .config import DEFAULT_BASE_URL, VERSION, RetryPolicy
 from .endpoint import (
     AuthEndpoint,
     AuthRequest,
+    Denied,
     EndpointResponse,
     PermissionsHook,
     RoomPolicy,
     TokenMode,
     UserResolver,
 )
-from .models import AuthResponse, LiveblocksUser, user_from, user_from_async
+from .models import (
+    AuthResponse,
+    LiveblocksUser,
+    default_user_id,
+    default_user_info,
+    user_from,
+    user_from_async,
+)
 from .permissions import (
     Resolution,
     explain_room_permissions,
@@ -40,6 +48,7 @@ __all__ = [
     "AuthEndpoint",
     "AuthRequest",
     "AuthResponse",
+    "Denied",
     "EndpointResponse",
     "Liveblocks",
     "LiveblocksError",
@@ -61,6 +70,8 @@ __all__ = [
     "WebhookHandler",
     "WebhookStore",
     "WebhookVerificationError",
+    "default_user_id",
+    "default_user_info",
     "explain_room_permissions",
     "resolve_room_permissions",
     "secret_from_setting",

@@ -7,8 +7,9 @@ with blocking calls and ``drive_async`` with awaited ones, sending each result b
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import partial
 from typing import Any, TypeVar
 
@@ -76,3 +77,50 @@ async def call_async(
         return await function(*args)
     result = await (run_sync or anyio.to_thread.run_sync)(function, *args)
     return await result if inspect.isawaitable(result) else result
+
+
+#: The optional keyword arguments any hook may declare to receive (docs: "Hooks that need the
+#: request"): the framework's request, and the JSON object the front end posted.
+HOOK_EXTRAS: tuple[str, ...] = ("request", "data")
+
+
+def _accepted(function: Callable[..., Any], positional: int) -> frozenset[str]:
+    while isinstance(function, partial):
+        positional += len(function.args)
+        function = function.func
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):  # builtins and C callables: no extras
+        return frozenset()
+    names = set()
+    for index, parameter in enumerate(parameters):
+        if parameter.name not in HOOK_EXTRAS:
+            continue
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY or (
+            parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and index >= positional
+        ):
+            names.add(parameter.name)
+    return frozenset(names)
+
+
+_accepted_cached = functools.lru_cache(maxsize=512)(_accepted)
+
+
+def hook_extras(
+    function: Callable[..., Any], positional: int, available: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The entries of ``available`` (keys from :data:`HOOK_EXTRAS`) that ``function`` declares as
+    parameters beyond its first ``positional`` ones, by name: a hook asks for what it needs."""
+    try:
+        names = _accepted_cached(function, positional)
+    except TypeError:  # an unhashable callable: look again each time
+        names = _accepted(function, positional)
+    return {name: available[name] for name in names if name in available}
+
+
+def with_extras(
+    function: Callable[..., Any], positional: int, available: Mapping[str, Any]
+) -> Callable[..., Any]:
+    """``function`` with the extras it asks for bound (a partial, so async hooks stay async)."""
+    extras = hook_extras(function, positional, available)
+    return partial(function, **extras) if extras else function

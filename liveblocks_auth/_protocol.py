@@ -236,13 +236,15 @@ class SessionBuilder:
     def permissions(self) -> dict[str, list[str]]:
         return {pattern: list(scopes) for pattern, scopes in self._permissions.items()}
 
-    def build(self) -> ApiRequest:
+    def build(self, *, empty_ok: bool = False) -> ApiRequest:
+        """The authorize-user request; ``empty_ok`` when no permission is expected (a token for
+        resources outside a room), else an empty session is logged as a likely mistake."""
         if self._sealed:
             raise RuntimeError(
                 "a session is used once: create a new one with prepare_session() per request"
             )
         self._sealed = True
-        if not self._permissions:
+        if not self._permissions and not empty_ok:
             logger.warning(
                 "authorizing an access token without any permission; call allow() first "
                 "(use a wildcard pattern for resources outside a room)"

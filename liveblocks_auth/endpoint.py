@@ -22,13 +22,13 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Final, Literal, Protocol, TypeAlias
 from urllib.parse import urlsplit
 
 from . import _protocol as proto
-from ._effects import call_async, call_sync, drive, drive_async
+from ._effects import call_async, call_sync, drive, drive_async, with_extras
 from .client import AsyncLiveblocks, Liveblocks
 from .config import MAX_REQUEST_BODY, MAX_ROOM_ID_LENGTH
 from .models import AuthResponse, LiveblocksUser
@@ -36,20 +36,24 @@ from .models import AuthResponse, LiveblocksUser
 __all__ = [
     "AuthEndpoint",
     "AuthRequest",
+    "Denied",
     "EndpointResponse",
     "PermissionsHook",
     "RoomPolicy",
     "TokenMode",
     "UserResolver",
     "check_cross_site",
+    "cors_headers",
     "parse_auth_body",
+    "parse_auth_data",
 ]
 
 logger = logging.getLogger("liveblocks_auth")
 
 TokenMode: TypeAlias = Literal["id", "access"]
 MaybeAwaitable: TypeAlias = "Any | Awaitable[Any]"
-#: ``(framework request) -> LiveblocksUser | None``, sync or async.
+#: ``(framework request) -> LiveblocksUser | None``, sync or async. Every hook may also declare
+#: ``request`` and/or ``data`` parameters to get the framework request and the posted JSON object.
 UserResolver: TypeAlias = Callable[
     [Any], "LiveblocksUser | Awaitable[LiveblocksUser | None] | None"
 ]
@@ -128,6 +132,10 @@ class EndpointResponse:
 class Refused(Exception):
     """Ends the flow with a short JSON error answer."""
 
+    status: int
+    code: str
+    message: str
+
     def __init__(
         self, status: int, code: str, message: str, headers: Sequence[tuple[str, str]] = ()
     ) -> None:
@@ -139,6 +147,24 @@ class Refused(Exception):
         return EndpointResponse(
             self.status, body, BASE_HEADERS + tuple(self.extra_headers), user, room
         )
+
+
+class Denied(Refused):
+    """Raise from any hook (resolver, room policy, permissions, user hooks) to refuse the request
+    with ``status`` (401 or 403 by default; any 4xx) and a one-line ``message`` the front end sees.
+    The official client stops retrying on 400, 401, 403 and the other 4xx it knows."""
+
+    def __init__(
+        self,
+        message: str = "you may not enter this room",
+        status: int = 403,
+        *,
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        if not 400 <= status <= 499:
+            raise ValueError(f"Denied status must be a 4xx, not {status}")
+        code = "unauthorized" if status == 401 else "forbidden" if status == 403 else "refused"
+        super().__init__(status, code, message, headers)
 
 
 # --- pure checks -----------------------------------------------------------------------------
@@ -178,6 +204,55 @@ def check_cross_site(
     return "cross-origin request refused (Origin does not match this site)"
 
 
+#: The methods the auth endpoint answers (405's ``Allow``).
+ALLOW: Final = "OPTIONS, POST"
+#: Seconds a browser may cache a preflight's answer (Chromium caps it at 7200).
+PREFLIGHT_MAX_AGE: Final = 7200
+_PREFLIGHT_HEADERS: Final = ("Content-Type", "Authorization")
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
+
+
+def cors_headers(origin: str | None, allowed: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The CORS headers of every answer to a page of an allowed origin (that exact origin, never
+    ``*``, with credentials); none for any other origin."""
+    if origin is None or origin.strip().lower() not in allowed:
+        return ()
+    return (
+        ("Access-Control-Allow-Origin", origin.strip()),
+        ("Access-Control-Allow-Credentials", "true"),
+    )
+
+
+def preflight_headers(requested: str | None) -> tuple[tuple[str, str], ...]:
+    """A preflight's answer: POST, with ``Content-Type``, ``Authorization`` and the (well-formed,
+    at most 16) headers the page asked for, such as a workspace header."""
+    names = list(_PREFLIGHT_HEADERS)
+    known = {name.lower() for name in names}
+    for token in (requested or "").split(",")[:16]:
+        name = token.strip()
+        if _HEADER_NAME.fullmatch(name) and name.lower() not in known:
+            names.append(name)
+            known.add(name.lower())
+    return (
+        ("Access-Control-Allow-Methods", "POST"),
+        ("Access-Control-Allow-Headers", ", ".join(names)),
+        ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE)),
+        ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
+    )
+
+
+def _options(request: AuthRequest, cors: tuple[tuple[str, str], ...]) -> EndpointResponse:
+    if request.header("access-control-request-method") is None:
+        return EndpointResponse(204, b"", (("Allow", ALLOW),))
+    if not cors:
+        raise Refused(
+            403, "forbidden", "cross-origin request refused (origin not in allowed_origins)"
+        )
+    return EndpointResponse(
+        204, b"", preflight_headers(request.header("access-control-request-headers"))
+    )
+
+
 def _check_content_type(value: str | None) -> None:
     media_type = (value or "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
@@ -204,6 +279,12 @@ def parse_auth_body(raw: bytes) -> str | None:
 
     Raises :class:`Refused` (400) with a one-line reason for anything else.
     """
+    return parse_auth_data(raw)[0]
+
+
+def parse_auth_data(raw: bytes) -> tuple[str | None, dict[str, Any]]:
+    """The ``room`` of an auth request body and the whole JSON object (what hooks get as
+    ``data``: the fields the front end sent besides ``room`` too). :class:`Refused` (400) else."""
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -214,7 +295,7 @@ def parse_auth_body(raw: bytes) -> str | None:
         raise Refused(400, "bad_request", 'body must be a JSON object such as {"room": "my-room"}')
     room = data.get("room")
     if room is None:
-        return None
+        return None, data
     if not isinstance(room, str):
         raise Refused(400, "bad_request", "room must be a string or null")
     if not room:
@@ -228,7 +309,7 @@ def parse_auth_body(raw: bytes) -> str | None:
         room.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate such as "\ud800", valid in JSON only
         raise Refused(400, "bad_request", "room is not valid Unicode text") from None
-    return room
+    return room, data
 
 
 class _BodyLimit:
@@ -357,11 +438,19 @@ class AuthEndpoint:
     # --- the flow, once ---
 
     def _flow(self, request: AuthRequest) -> _Flow:
+        cors = cors_headers(request.header("origin"), self._origins)
+        answer = yield from self._answer(request, cors)
+        return replace(answer, headers=answer.headers + cors) if cors else answer
+
+    def _answer(self, request: AuthRequest, cors: tuple[tuple[str, str], ...]) -> _Flow:
         user: LiveblocksUser | None = None
         room: str | None = None
         try:
-            if request.method.upper() != "POST":
-                raise Refused(405, "method_not_allowed", "use POST", (("Allow", "POST"),))
+            method = request.method.upper()
+            if method == "OPTIONS":
+                return _options(request, cors)
+            if method != "POST":
+                raise Refused(405, "method_not_allowed", "use POST", (("Allow", ALLOW),))
             reason = check_cross_site(
                 request.header("sec-fetch-site"),
                 request.header("origin"),
@@ -375,8 +464,10 @@ class AuthEndpoint:
             raw = yield read_body(request.body, self.max_body_size)
             if isinstance(raw, Refused):
                 raise raw
-            room = parse_auth_body(raw)
-            user = yield call_hook(self.resolve_user, request.context)
+            room, data = parse_auth_data(raw)
+            extras = {"request": request.context, "data": data}
+            resolve = with_extras(self.resolve_user, 1, {"data": data})
+            user = yield call_hook(resolve, request.context)
             if user is None:
                 raise Refused(401, "unauthorized", "not logged in")
             if not isinstance(user, LiveblocksUser):
@@ -385,10 +476,11 @@ class AuthEndpoint:
                     f"the user resolver must return a LiveblocksUser or None, not {kind}"
                 )
             if self.room_policy is not None:
-                allowed = yield call_hook(self.room_policy, user, room)
+                policy = with_extras(self.room_policy, 2, extras)
+                allowed = yield call_hook(policy, user, room)
                 if allowed is not True:
                     raise Refused(403, "forbidden", "you may not enter this room")
-            upstream = yield _Upstream((yield from self._upstream_request(user, room)))
+            upstream = yield _Upstream((yield from self._upstream_request(user, room, extras)))
             return _upstream_answer(upstream, user, room)
         except Refused as refusal:
             if refusal.status >= 500:
@@ -396,7 +488,7 @@ class AuthEndpoint:
             return refusal.response(user, room)
 
     def _upstream_request(
-        self, user: LiveblocksUser, room: str | None
+        self, user: LiveblocksUser, room: str | None, extras: Mapping[str, Any]
     ) -> Generator[_Effect, Any, proto.ApiRequest]:
         if self.token_mode == "id":
             return proto.identify_user_request(
@@ -406,13 +498,15 @@ class AuthEndpoint:
                 user_info=user.info,
             )
         assert self.permissions is not None
-        granted = yield call_hook(self.permissions, user, room)
-        if not granted:
+        granted = yield call_hook(with_extras(self.permissions, 2, extras), user, room)
+        if not granted and room is not None:
             raise Refused(403, "forbidden", "no permissions for this room")
+        # Without a room (inbox notifications), nothing granted still gets a token with no room
+        # permissions, as @liveblocks/node issues it.
         session = proto.SessionBuilder(user.id, user.info, user.organization_id)
-        for pattern, scopes in dict(granted).items():
+        for pattern, scopes in dict(granted or {}).items():
             session.allow(pattern, scopes)
-        return session.build()
+        return session.build(empty_ok=room is None)
 
     # --- the two drivers ---
 

@@ -158,13 +158,32 @@ def test_access_token_mode_uses_the_permissions_hook(serve: Server, fake: FakeLi
     assert fake.calls[0].path == "/v2/authorize-user"
 
 
-def test_access_mode_with_no_permissions_is_403_without_upstream(
+def test_access_mode_with_no_permissions_for_a_room_is_403_without_upstream(
     serve: Server, fake: FakeLiveblocks
 ) -> None:
-    ep = endpoint(token_mode="access", permissions=lambda user, room: {})
-    response = serve(ep, request())
-    assert response.status == 403
+    for nothing in ({}, None):
+        ep = endpoint(token_mode="access", permissions=lambda user, room, n=nothing: n)
+        response = serve(ep, request())
+        assert response.status == 403
+        assert error_of(response)["message"] == "no permissions for this room"
     assert fake.calls == []
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"room": null}'])
+def test_access_mode_without_a_room_issues_a_token_with_no_permissions(
+    serve: Server, fake: FakeLiveblocks, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The client's calls outside a room (inbox notifications) post no room: @liveblocks/node
+    # issues a token without room permissions for them, and so do we.
+    seen: list[Any] = []
+    ep = endpoint(token_mode="access", permissions=lambda user, room: seen.append(room))
+    response = serve(ep, request(body))
+    assert response.status == 200
+    claims = decode_token(response.json()["token"])
+    assert (claims["k"], claims["uid"], claims["perms"]) == ("acc", "alice", {})
+    assert seen == [None]
+    assert [call.json["permissions"] for call in fake.calls] == [{}]
+    assert "without any permission" not in caplog.text  # expected here, not a mistake
 
 
 def test_access_mode_needs_a_permissions_hook() -> None:
@@ -199,10 +218,14 @@ def test_room_policy_refusal_is_403(serve: Server, fake: FakeLiveblocks) -> None
 
 
 def test_non_post_is_405_with_allow(serve: Server, fake: FakeLiveblocks) -> None:
-    for method in ("GET", "PUT", "DELETE", "OPTIONS"):
+    for method in ("GET", "PUT", "DELETE"):
         response = serve(endpoint(), request(method=method))
         assert response.status == 405
-        assert ("Allow", "POST") in response.headers
+        assert ("Allow", "OPTIONS, POST") in response.headers
+    # OPTIONS that is not a CORS preflight says what is allowed.
+    response = serve(endpoint(), request(method="OPTIONS"))
+    assert (response.status, response.body) == (204, b"")
+    assert ("Allow", "OPTIONS, POST") in response.headers
     assert fake.calls == []
 
 

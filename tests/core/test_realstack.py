@@ -14,7 +14,7 @@ from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksUser, RetryPo
 from liveblocks_auth._protocol import ApiRequest
 from liveblocks_auth.testing import DevServer, decode_token
 from liveblocks_auth.testing.devserver import free_port
-from tests.realstack.endpoint_server import enter_room, serve_endpoint
+from tests.realstack.endpoint_server import enter_room, fetch_inbox_notifications, serve_endpoint
 
 pytestmark = pytest.mark.realstack
 
@@ -177,3 +177,30 @@ def test_upstream_down_is_503_and_the_official_client_keeps_retrying(
     assert outcome["outcome"] == "timeout" or "Failed to authenticate" in outcome["message"]
     assert len(outcome["authRequests"]) >= 2  # retried, not given up
     assert set(outcome["authRequests"]) == {503}
+
+
+@pytest.mark.parametrize("grant", [{}, None])
+def test_access_tokens_without_a_room_serve_the_official_clients_inbox(
+    dev_server: DevServer, lb: Liveblocks, grant: Any
+) -> None:
+    # The client asks for a token with no room to fetch notifications; a permissions hook that
+    # grants nothing outside rooms still gets it one (as @liveblocks/node), with no permissions.
+    asked: list[Any] = []
+
+    def permissions(user: LiveblocksUser, room: str | None) -> Any:
+        asked.append(room)
+        return grant if room is None else {room: ["room:write"]}
+
+    users = {"alice": LiveblocksUser("alice", info={"name": "Alice"})}
+    with serve_endpoint(lb, users, token_mode="access", permissions=permissions) as url:
+        outcome = fetch_inbox_notifications(dev_server.base_url, url, "user=alice")
+    auth, api = outcome["requests"]
+    assert (auth["url"], auth["status"], json.loads(auth["body"])) == (url, 200, {})
+    token = json.loads(auth["answer"])["token"]
+    claims = decode_token(token)
+    assert (claims["k"], claims["uid"], claims["perms"]) == ("acc", "alice", {})
+    # The client accepted the token: its inbox call carries it, and the dev server answers.
+    assert "/v2/c/inbox-notifications" in api["url"]
+    assert (api["authorization"], api["status"]) == (f"Bearer {token}", 200)
+    assert (outcome["outcome"], outcome["count"]) == ("ok", 0)
+    assert asked == [None]

@@ -72,7 +72,7 @@ def test_bad_requests_are_4xx_without_upstream_call(
     client.force_login(alice)
     if method == "GET":
         response = client.get(URL)
-        assert response["Allow"] == "POST"
+        assert response["Allow"] == "OPTIONS, POST"
     else:
         response = client.post(URL, body, content_type=content_type)
     assert response.status_code == status

@@ -203,7 +203,7 @@ def test_bad_requests_are_4xx_without_upstream_call(
     assert response.is_json
     assert fake.calls == []
     if status == 405:
-        assert response.headers["Allow"] == "POST"
+        assert response.headers["Allow"] == "OPTIONS, POST"
 
 
 @pytest.mark.parametrize(

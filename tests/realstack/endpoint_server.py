@@ -83,3 +83,18 @@ def enter_room(
         raise AssertionError(f"enter_room.mjs printed no outcome:\n{done.stdout}\n{done.stderr}")
     outcome: dict[str, Any] = json.loads(lines[-1])
     return outcome
+
+
+def fetch_inbox_notifications(base_url: str, auth_url: str, cookie: str | None) -> dict[str, Any]:
+    """Run the official client's ``getInboxNotifications`` (inbox_notifications.mjs): its token
+    comes from ``auth_url`` with no room; returns the outcome and every request it made."""
+    argv = ["node", str(HERE / "inbox_notifications.mjs"), "--base-url", base_url]
+    argv += ["--auth-url", auth_url] + (["--cookie", cookie] if cookie else [])
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=HERE, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise AssertionError(
+            f"inbox_notifications.mjs printed nothing:\n{done.stdout}\n{done.stderr}"
+        )
+    outcome: dict[str, Any] = json.loads(lines[-1])
+    return outcome

@@ -91,8 +91,51 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         except (TypeError, ValueError) as exc:
             errors.append(_error(5, "The LIVEBLOCKS endpoint settings are invalid.", f"{exc}."))
+    errors.extend(_rest_framework_checks())
     errors.extend(_webhook_checks())
     return errors
+
+
+def _rest_framework_checks() -> list[CheckMessage]:
+    import importlib.util
+
+    from .users import authentication_classes
+
+    enabled = bool(conf.get("REST_FRAMEWORK"))
+    classes = conf.get("AUTHENTICATION_CLASSES")
+    if not enabled:
+        if classes is None:
+            return []
+        return [
+            Warning(
+                f"{conf.setting_name('AUTHENTICATION_CLASSES')} is set but "
+                f"{conf.setting_name('REST_FRAMEWORK')} is not True: the classes are not used.",
+                hint="Set LIVEBLOCKS['REST_FRAMEWORK'] = True to authenticate with them.",
+                id="liveblocks_auth.W003",
+            )
+        ]
+    if importlib.util.find_spec("rest_framework") is None:
+        return [
+            _error(
+                12,
+                f"{conf.setting_name('REST_FRAMEWORK')} is True but Django REST framework is "
+                "not installed.",
+                'Install it with pip install "liveblocks-auth[drf]" (or djangorestframework), '
+                "or remove the setting.",
+            )
+        ]
+    try:
+        authentication_classes()
+    except (ImportError, TypeError) as exc:
+        return [
+            _error(
+                13,
+                f"{conf.setting_name('AUTHENTICATION_CLASSES')} cannot be used.",
+                f"{exc}. List dotted paths of DRF authentication classes, e.g. "
+                "'rest_framework.authentication.TokenAuthentication'.",
+            )
+        ]
+    return []
 
 
 def _webhook_checks() -> list[CheckMessage]:

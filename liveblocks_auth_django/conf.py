@@ -3,8 +3,11 @@
     LIVEBLOCKS = {
         "SECRET_KEY": "sk_...",            # default: $LIVEBLOCKS_SECRET_KEY
         "BASE_URL": None,                   # default: $LIVEBLOCKS_BASE_URL, else the cloud
+        "RESOLVE_USER": "path.to.fn",       # (request) -> LiveblocksUser | None; replaces the rest
+        "REST_FRAMEWORK": False,            # True: DRF's authentication classes authenticate first
+        "AUTHENTICATION_CLASSES": None,     # dotted paths; default: DRF's default classes
         "USER_ID": "path.to.fn",            # (user) -> str; default: str(user.pk)
-        "USER_INFO": "path.to.fn",          # (user) -> dict; default: {"name": full/user name}
+        "USER_INFO": "path.to.fn",          # (user) -> dict; default: {"name", "avatar"?}
         "GROUP_IDS": "path.to.fn",          # (user) -> list[str]; default: names of user.groups
         "ORGANIZATION_ID": "path.to.fn",    # (user) -> str | None; default: None
         "ROOM_POLICY": "path.to.fn",        # (LiveblocksUser, room) -> bool; default: allow
@@ -20,7 +23,8 @@
         "WEBHOOK_DEDUPLICATION": None,      # a CACHES alias ("default"): each event handled once
     }
 
-Hooks are callables or dotted import paths.
+Hooks are callables or dotted import paths. Any hook may also declare a ``request`` parameter
+(the HttpRequest) and/or a ``data`` one (the JSON object the front end posted).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ from django.utils.module_loading import import_string
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "BASE_URL": None,
+    "RESOLVE_USER": None,
+    "REST_FRAMEWORK": False,
+    "AUTHENTICATION_CLASSES": None,
     "USER_ID": "liveblocks_auth_django.users.default_user_id",
     "USER_INFO": "liveblocks_auth_django.users.default_user_info",
     "GROUP_IDS": "liveblocks_auth_django.users.default_group_ids",
@@ -51,7 +58,15 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_SECRET": None,
     "WEBHOOK_DEDUPLICATION": None,
 }
-HOOKS = ("USER_ID", "USER_INFO", "GROUP_IDS", "ORGANIZATION_ID", "ROOM_POLICY", "PERMISSIONS")
+HOOKS = (
+    "RESOLVE_USER",
+    "USER_ID",
+    "USER_INFO",
+    "GROUP_IDS",
+    "ORGANIZATION_ID",
+    "ROOM_POLICY",
+    "PERMISSIONS",
+)
 
 
 def user_settings() -> dict[str, Any]:
@@ -73,9 +88,15 @@ def hook(name: str) -> Callable[..., Any] | None:
     value = get(name)
     if value is None:
         return None
+    function: Callable[..., Any] = import_setting(name, value)
+    return function
+
+
+def import_setting(name: str, value: Any) -> Any:
+    """``value`` when it is already an object, else the object its dotted path names; errors
+    name the setting."""
     if callable(value):
-        function: Callable[..., Any] = value
-        return function
+        return value
     if not isinstance(value, str):
         raise TypeError(f"{setting_name(name)} must be a callable or a dotted path, not {value!r}")
     try:
@@ -85,7 +106,6 @@ def hook(name: str) -> Callable[..., Any] | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _import(path: str) -> Callable[..., Any]:
+def _import(path: str) -> Any:
     # Hooks are looked up on every request (so override_settings works); importing is not.
-    function: Callable[..., Any] = import_string(path)
-    return function
+    return import_string(path)

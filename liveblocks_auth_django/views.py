@@ -43,7 +43,13 @@ def _host(request: HttpRequest) -> str | None:
 
 def _body(request: HttpRequest) -> Iterator[bytes]:
     # Read in chunks so an oversized body is refused after 8 KiB, not after loading it whole.
-    return iter(partial(request.read, 4096), b"")
+    chunks = []
+    for chunk in iter(partial(request.read, 4096), b""):
+        chunks.append(chunk)
+        yield chunk
+    # Read whole (within the limit): keep it as request.body, as Django does once it reads a
+    # body, so what runs after (DRF's CSRF check parses request.POST) can still read it.
+    request._body = b"".join(chunks)
 
 
 def to_auth_request(request: HttpRequest) -> AuthRequest:

@@ -9,7 +9,7 @@ its decorators, so one extension can serve several apps (app factories, tests).
 from __future__ import annotations
 
 import atexit
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, overload
@@ -24,9 +24,12 @@ from liveblocks_auth import (
     LiveblocksUser,
     WebhookEndpoint,
     WebhookEvent,
+    default_user_id,
+    default_user_info,
     secret_from_setting,
     user_from,
 )
+from liveblocks_auth._effects import with_extras
 from liveblocks_auth.webhook_types import EVENT_TYPES
 from liveblocks_auth.webhooks import unheard, webhook_handler_from_setting
 
@@ -71,28 +74,6 @@ class _AppState:
     dispatch: Callable[[WebhookEvent, Any], None]
 
 
-def _identity(user: Any) -> str:
-    """The id of a Flask-Login user (``get_id()``) or of ``g.user`` (``.id`` or ``["id"]``)."""
-    if hasattr(user, "get_id"):
-        return str(user.get_id())
-    if isinstance(user, Mapping) or hasattr(user, "keys"):
-        return str(user["id"])
-    if hasattr(user, "id"):
-        return str(user.id)
-    raise TypeError(
-        "cannot tell the id of g.user: give it an `id`, or register "
-        "@liveblocks.user_resolver returning a LiveblocksUser"
-    )
-
-
-def _default_user_info(user: Any) -> dict[str, Any] | None:
-    for key in ("name", "username"):
-        value = user.get(key) if isinstance(user, Mapping) else getattr(user, key, None)
-        if isinstance(value, str) and value:
-            return {"name": value}
-    return None
-
-
 def _current_user() -> Any:
     """Flask-Login's authenticated ``current_user`` when installed, else ``g.user``, else None."""
     try:
@@ -111,6 +92,8 @@ class LiveblocksAuth:
     Options (``secret``, ``base_url``, ``auth_url``, ``token_mode``, ``allowed_origins``,
     ``timeout``, ``transport``, ``register_blueprint``) override ``LIVEBLOCKS_*`` config keys;
     hooks may be passed as options too (``room_policy=...``) or registered with the decorators.
+    Any hook may also declare a ``request`` parameter (Flask's request) and/or a ``data`` one (the
+    JSON object the front end posted, ``room`` included).
     """
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
@@ -147,7 +130,8 @@ class LiveblocksAuth:
         return self._register("group_ids", function)
 
     def user_info(self, function: F) -> F:
-        """``(user) -> dict`` for the default lookup's user (default: its name/username)."""
+        """``(user) -> dict`` for the default lookup's user (default: its name/username and, when
+        it has one, its avatar: :func:`liveblocks_auth.default_user_info`)."""
         return self._register("user_info", function)
 
     def organization_id(self, function: F) -> F:
@@ -227,7 +211,7 @@ class LiveblocksAuth:
         try:
             endpoint = AuthEndpoint(
                 self._resolve_user,
-                room_policy=lambda user, room: self._call_hook("room_policy", True, user, room),
+                room_policy=self._room_policy,
                 token_mode=config("LIVEBLOCKS_TOKEN_MODE"),
                 permissions=self._permissions,
                 allowed_origins=config("LIVEBLOCKS_ALLOWED_ORIGINS"),
@@ -261,42 +245,52 @@ class LiveblocksAuth:
                 rule,
                 name,
                 view,
-                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 JSON
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],  # core answers 405
                 provide_automatic_options=False,
             )
         return bp
 
     # --- hooks ---
 
-    def _call_hook(self, name: str, default: Any, *args: Any) -> Any:
+    def _hook(self, name: str, positional: int, request: Any, data: Any) -> Callable[..., Any]:
         hook = self._hooks[name]
-        return default if hook is None else hook(*args)
+        assert hook is not None
+        return with_extras(hook, positional, {"request": request, "data": data})
 
-    def _permissions(self, user: LiveblocksUser, room: str | None) -> Any:
+    def _room_policy(
+        self, user: LiveblocksUser, room: str | None, request: Any = None, data: Any = None
+    ) -> Any:
+        if self._hooks["room_policy"] is None:
+            return True
+        return self._hook("room_policy", 2, request, data)(user, room)
+
+    def _permissions(
+        self, user: LiveblocksUser, room: str | None, request: Any = None, data: Any = None
+    ) -> Any:
         # Hooks may be registered after init_app (like Flask-Login's user_loader), so a missing
         # one is only known here.
-        hook = self._hooks["permissions"]
-        if hook is None:
+        if self._hooks["permissions"] is None:
             raise RuntimeError(
                 "LIVEBLOCKS_TOKEN_MODE is 'access' but no permissions hook is registered: "
                 "decorate a function (user, room) -> {pattern: scopes} with @liveblocks.permissions"
             )
-        return hook(user, room)
+        return self._hook("permissions", 2, request, data)(user, room)
 
-    def _resolve_user(self, context: Any) -> LiveblocksUser | None:
-        resolver = self._hooks["user_resolver"]
-        if resolver is not None:
-            resolved: LiveblocksUser | None = resolver()
+    def _resolve_user(self, context: Any, data: Any = None) -> LiveblocksUser | None:
+        if self._hooks["user_resolver"] is not None:
+            resolved: LiveblocksUser | None = self._hook("user_resolver", 0, context, data)()
             return resolved
         user = _current_user()
         if user is None:
             return None
         return user_from(
             user,
-            user_id=_identity,
+            user_id=default_user_id,
             group_ids=self._hooks["group_ids"],
-            user_info=self._hooks["user_info"] or _default_user_info,
+            user_info=self._hooks["user_info"] or default_user_info,
             organization_id=self._hooks["organization_id"],
+            request=context,
+            data=data,
         )
 
 
@@ -327,7 +321,7 @@ def to_auth_request() -> AuthRequest:
         headers=request.headers,
         body=_body(),
         host=request.host,
-        context=request,
+        context=request._get_current_object(),  # type: ignore[attr-defined]
     )
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.requests import Request
@@ -28,11 +28,16 @@ from liveblocks_auth import (
     WebhookEndpoint,
     WebhookEvent,
     WebhookStore,
+    default_user_id,
+    default_user_info,
     secret_from_setting,
     user_from_async,
 )
 from liveblocks_auth.config import MAX_REQUEST_BODY, resolve_base_url
 from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, unheard, webhook_handler_from_setting
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 __all__ = ["LiveblocksAuth"]
 
@@ -42,30 +47,15 @@ Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 WebhookCallback = Callable[[WebhookEvent, Request], Any]
 
 
-async def _identity(user: Any) -> str:
-    # BaseUser.identity raises NotImplementedError; SimpleUser only has a display_name.
-    try:
-        identity = user.identity
-    except NotImplementedError:
-        identity = user.display_name
-    return str(identity)
-
-
-async def _display_name(user: Any) -> dict[str, Any] | None:
-    try:
-        name = user.display_name
-    except NotImplementedError:
-        return None
-    return {"name": name} if isinstance(name, str) and name else None
-
-
 class LiveblocksAuth:
     """Liveblocks authentication for Starlette and FastAPI.
 
     ``resolve_user(request)`` (sync or async) returns a LiveblocksUser or None; by default the
     authenticated ``request.user`` of ``AuthenticationMiddleware`` is used (id from ``identity``,
-    else ``display_name``; name from ``display_name``), shaped by the optional ``group_ids``,
-    ``user_info`` and ``organization_id`` hooks ``(user) -> value``. Sync hooks run in a thread.
+    else ``display_name``; userInfo: :func:`liveblocks_auth.default_user_info`, name and avatar),
+    shaped by the optional ``group_ids``, ``user_info`` and ``organization_id`` hooks
+    ``(user) -> value``. Any hook may also declare a ``request`` parameter (the Starlette request)
+    and/or a ``data`` one (the JSON object the front end posted). Sync hooks run in a thread.
     Configuration errors raise here, at construction.
     """
 
@@ -104,7 +94,7 @@ class LiveblocksAuth:
         resolve_base_url(base_url)  # a bad URL fails here, at construction, not at startup
         self._user_hooks = {
             "group_ids": group_ids,
-            "user_info": user_info or _display_name,
+            "user_info": user_info or default_user_info,
             "organization_id": organization_id,
         }
         self.endpoint = AuthEndpoint(
@@ -147,7 +137,7 @@ class LiveblocksAuth:
             Route(
                 self.path,
                 self.handle,
-                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],  # the core answers 405 JSON
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],  # core: 405 JSON
                 name="liveblocks_auth",
                 include_in_schema=False,
             ),
@@ -162,7 +152,11 @@ class LiveblocksAuth:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Any = None) -> AsyncIterator[None]:
-        """Open one pooled AsyncLiveblocks for the app's life; close it at shutdown."""
+        """Open one pooled AsyncLiveblocks for the app's life; close it at shutdown. Entered
+        again while running (the app's lifespan and a router's), it shares the open client."""
+        if self._client is not None:
+            yield
+            return
         async with AsyncLiveblocks(**self._client_options) as client:
             self._client = client
             try:
@@ -180,7 +174,7 @@ class LiveblocksAuth:
 
         return combined
 
-    async def _default_user(self, request: Request) -> LiveblocksUser | None:
+    async def _default_user(self, request: Request, data: Any = None) -> LiveblocksUser | None:
         if "user" not in request.scope:
             raise RuntimeError(
                 "request.user is not set: add AuthenticationMiddleware, or pass "
@@ -189,13 +183,52 @@ class LiveblocksAuth:
         user = request.user
         if not getattr(user, "is_authenticated", False):
             return None
+        return await self.shape_user(user, request, data)
+
+    async def shape_user(self, user: Any, request: Request, data: Any = None) -> LiveblocksUser:
+        """An app's user object as a LiveblocksUser, through the ``group_ids``/``user_info``/
+        ``organization_id`` hooks (id: :func:`liveblocks_auth.default_user_id`)."""
+        if isinstance(user, LiveblocksUser):
+            return user
         hooks: Mapping[str, Any] = self._user_hooks
-        return await user_from_async(user, user_id=_identity, **hooks)
+        return await user_from_async(
+            user, user_id=default_user_id, request=request, data=data, **hooks
+        )
 
     async def handle(self, request: Request) -> Response:
         """The endpoint (a Starlette request handler)."""
-        answer = await self.endpoint.handle_async(to_auth_request(request), self.client)
+        return await self.serve(self.endpoint, request)
+
+    async def serve(self, endpoint: AuthEndpoint, request: Request) -> Response:
+        """Answer ``request`` with ``endpoint`` (this one's, or a variant such as the FastAPI
+        router's) and the lifespan's client."""
+        answer = await endpoint.handle_async(to_auth_request(request), self.client)
         return to_response(answer)
+
+    def fastapi_router(
+        self,
+        current_user: Callable[..., Any],
+        *,
+        scopes: Sequence[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> APIRouter:
+        """An ``APIRouter`` serving the endpoint (and the webhook endpoint) for a FastAPI app:
+        ``app.include_router(liveblocks.fastapi_router(current_user=get_current_user))``.
+
+        ``current_user`` is any FastAPI dependency (sync or async, with sub-dependencies; with
+        ``scopes``, used as ``Security(current_user, scopes=...)``) returning a LiveblocksUser,
+        an app user object (shaped by this object's hooks: id, name and avatar by default), or
+        None for 401. What it raises (``HTTPException``) is FastAPI's answer, and
+        ``app.dependency_overrides[current_user]`` works. The router carries this object's
+        lifespan (FastAPI runs the lifespans of included routers). Needs the ``[fastapi]`` extra.
+        """
+        try:
+            from .fastapi import build_router
+        except ImportError as exc:
+            raise ImportError(
+                f'fastapi_router needs FastAPI: pip install "liveblocks-auth[fastapi]" ({exc})'
+            ) from None
+        return build_router(self, current_user, scopes=scopes, tags=tags)
 
     async def handle_webhook(self, request: Request) -> Response:
         """The webhook endpoint (a Starlette request handler)."""

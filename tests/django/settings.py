@@ -1,12 +1,14 @@
 """Settings for the Django adapter's unit tests."""
 
-SECRET_KEY = "django-tests"
+SECRET_KEY = "django-tests-0123456789abcdef0123456789abcdef"  # 32+ bytes: simplejwt signs
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "app.example.com", "proxy.example.com"]
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "rest_framework",
+    "rest_framework.authtoken",
     "liveblocks_auth_django",
 ]
 MIDDLEWARE = [

@@ -6,19 +6,23 @@ so that all of them run the examples the same way.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 
+from liveblocks_auth.testing.demo import USERS, frontend_dir, frontend_page
 from liveblocks_auth.testing.devserver import free_port
 
 EXAMPLES = Path(__file__).resolve().parent
@@ -43,15 +47,32 @@ def form_login(token_field: str | None) -> Callable[[httpx.Client, str], None]:
 
 
 @dataclass(frozen=True)
+class TokenLogin:
+    """How a token-based example's users log in: ``POST token_path`` (form: username, password)
+    answers ``{token_field: ...}``, sent back as ``Authorization: {scheme} {token}``."""
+
+    token_path: str
+    token_field: str
+    scheme: str
+    me_path: str
+
+
+def _no_form_login(client: httpx.Client, username: str) -> None:
+    raise TypeError("a token-based example has no login form: use RunningApp.credentials()")
+
+
+@dataclass(frozen=True)
 class ExampleApp:
     name: str
     cwd: Path
     serve: Callable[[int], list[str]]
-    login: Callable[[httpx.Client, str], None]
+    login: Callable[[httpx.Client, str], None] = _no_form_login
     prepare: list[list[str]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     session_cookie: str = "sessionid"
     ready_path: str = "/login/"
+    #: Token-based examples (their page is the single-page app, on another origin).
+    token: TokenLogin | None = None
 
 
 def django_app(name: str, server: list[str], **env: str) -> ExampleApp:
@@ -124,6 +145,48 @@ APPS: dict[str, ExampleApp] = {
 }
 
 
+#: The token-based examples: an API, and the single-page app (examples/frontend/src/spa.js)
+#: served from another origin by :func:`serve_spa`.
+TOKEN_APPS: dict[str, ExampleApp] = {
+    "drf": ExampleApp(
+        name="drf",
+        cwd=EXAMPLES / "drf_app",
+        prepare=[
+            [sys.executable, "api.py", "migrate", "-v0"],
+            [sys.executable, "api.py", "seed-demo"],
+        ],
+        serve=lambda port: [
+            GUNICORN,
+            "api:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+        ],
+        ready_path="/api/health/",
+        token=TokenLogin("/api/token/", "token", "Token", "/api/me/"),
+    ),
+    "fastapi": ExampleApp(
+        name="fastapi",
+        cwd=EXAMPLES / "fastapi_app",
+        serve=lambda port: [
+            UVICORN,
+            "app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        ready_path="/health",
+        token=TokenLogin("/token", "access_token", "Bearer", "/me"),
+    ),
+}
+
+
 @dataclass
 class RunningApp:
     app: ExampleApp
@@ -134,6 +197,25 @@ class RunningApp:
     @property
     def auth_url(self) -> str:
         return f"{self.url}/api/liveblocks-auth"
+
+    def credentials(self, username: str) -> dict[str, str]:
+        """What the official client sends for ``username``: ``{"cookie": ...}`` for session
+        examples, ``{"authorization": ...}`` for token-based ones."""
+        if self.app.token is None:
+            return {"cookie": self.session_cookie(username)}
+        return {"authorization": self.bearer(username)}
+
+    def bearer(self, username: str) -> str:
+        """``Authorization`` for ``username`` of a token-based example (logs in for a token)."""
+        login = self.app.token
+        assert login is not None, f"{self.app.name} is not token-based"
+        answer = httpx.post(
+            self.url + login.token_path,
+            data={"username": username, "password": "demo"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return f"{login.scheme} {answer.json()[login.token_field]}"
 
     def session_cookie(self, username: str) -> str:
         with httpx.Client(base_url=self.url, follow_redirects=False, timeout=10) as client:
@@ -196,3 +278,91 @@ def serve_example(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+# --- the single-page app, on its own origin ---------------------------------------------------
+
+
+def spa_config(api_url: str, login: TokenLogin) -> dict[str, object]:
+    """The single-page app's /config.json: where the API is and how to log in."""
+    return {
+        "api": api_url,
+        "tokenPath": login.token_path,
+        "tokenField": login.token_field,
+        "scheme": login.scheme,
+        "mePath": login.me_path,
+        "users": [
+            {
+                "username": user.username,
+                "name": user.name,
+                "label": ", ".join((user.organization, *user.groups)),
+            }
+            for user in USERS.values()
+        ],
+    }
+
+
+@contextmanager
+def serve_spa(api_url: str, login: TokenLogin, port: int | None = None) -> Iterator[str]:
+    """Serve the single-page app (the demo page, with spa.js) on 127.0.0.1:``port``; yields
+    its origin. Another port is another origin than the API's."""
+    page = frontend_page().replace(b"/static/liveblocks-demo.js", b"/static/liveblocks-spa.js")
+    bundle = (frontend_dir() / "dist" / "liveblocks-spa.js").read_bytes()
+    config = json.dumps(spa_config(api_url, login)).encode()
+    files = {
+        "/": (page, "text/html; charset=utf-8"),
+        "/static/liveblocks-spa.js": (bundle, "text/javascript"),
+        "/config.json": (config, "application/json"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body, content_type = files.get(self.path.split("?", 1)[0], (b"not found", ""))
+            self.send_response(200 if content_type else 404)
+            self.send_header("Content-Type", content_type or "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port or 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def serve_token_example(
+    app: ExampleApp,
+    base_url: str,
+    workdir: Path,
+    *,
+    secret: str = "sk_localdev",
+    port: int | None = None,
+    spa_port: int | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[RunningApp, str]]:
+    """A token-based example and its single-page app on another origin (allowed by the API's
+    CORS and the Liveblocks endpoint's ``ALLOWED_ORIGINS``); yields (the API, the SPA origin)."""
+    assert app.token is not None, f"{app.name} is not token-based"
+    spa_port = spa_port or free_port()
+    spa_origin = f"http://127.0.0.1:{spa_port}"
+    with (
+        serve_example(
+            app,
+            base_url,
+            workdir,
+            secret=secret,
+            port=port,
+            env={"DEMO_SPA_ORIGIN": spa_origin, **(env or {})},
+        ) as running,
+        serve_spa(running.url, app.token, spa_port) as spa,
+    ):
+        yield running, spa

@@ -1,7 +1,11 @@
 """The one-command demo: the official Liveblocks dev server, the demo rooms and users, and an
 example app under its production server. Stop it with Ctrl-C.
 
-    ./run demo [--framework django|django-asgi|flask|starlette] [--port 8000]
+    ./run demo [--framework django|django-asgi|flask|starlette|drf|fastapi] [--port 8000]
+
+drf and fastapi are token-based APIs: their page is a single-page app served from another
+origin (the next port), which logs in for a bearer token and sends it from an authEndpoint
+callback.
 
 With LIVEBLOCKS_SECRET_KEY (and LIVEBLOCKS_BASE_URL) set, your real Liveblocks project is used
 instead of the dev server.
@@ -20,7 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from launch import APPS, serve_example
+from launch import (
+    APPS,
+    TOKEN_APPS,
+    ExampleApp,
+    RunningApp,
+    serve_example,
+    serve_token_example,
+)
 
 from liveblocks_auth import Liveblocks, LiveblocksError
 from liveblocks_auth.testing import DevServer, DevServerError
@@ -39,6 +50,8 @@ FRAMEWORKS = {
     "django-asgi": "django-asgi",
     "flask": "flask",
     "starlette": "starlette",
+    "drf": "drf",
+    "fastapi": "fastapi",
 }
 
 
@@ -56,8 +69,8 @@ def liveblocks_target() -> Iterator[tuple[str, str, str]]:
         yield server.secret, server.base_url, where
 
 
-def describe(url: str) -> str:
-    lines = [f"\n  Open {url}/login/ and log in as (no passwords in demo mode):"]
+def describe(url: str, login: str = "/login/") -> str:
+    lines = [f"\n  Open {url}{login} and log in as (no passwords in demo mode):"]
     for user in USERS.values():
         groups = ", ".join(user.groups) or "no group"
         lines.append(
@@ -97,6 +110,22 @@ def follow_webhooks(log: Path, stop: threading.Event) -> None:
                 print(f"  {line.rstrip()}", flush=True)
 
 
+@contextlib.contextmanager
+def serve(
+    app: ExampleApp, base_url: str, workdir: Path, secret: str, port: int, webhook_secret: str
+) -> Iterator[tuple[RunningApp, str]]:
+    """The example, and the URL of its page (a session example's own, or the SPA's)."""
+    env = {"LIVEBLOCKS_WEBHOOK_SECRET": webhook_secret}
+    if app.token is None:
+        with serve_example(app, base_url, workdir, secret=secret, port=port, env=env) as running:
+            yield running, running.url
+        return
+    with serve_token_example(
+        app, base_url, workdir, secret=secret, port=port, spa_port=port + 1, env=env
+    ) as (running, spa):
+        yield running, spa
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -107,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8000, help="the app's port (default: 8000)")
     args = parser.parse_args(argv)
-    app = APPS[FRAMEWORKS[args.framework]]
+    name = FRAMEWORKS[args.framework]
+    app = TOKEN_APPS[name] if name in TOKEN_APPS else APPS[name]
 
     stop = threading.Event()
 
@@ -122,16 +152,21 @@ def main(argv: list[str] | None = None) -> int:
             with Liveblocks(secret, base_url=base_url) as client:
                 print(f"Rooms ready: {', '.join(seed_rooms(client))}", flush=True)
             webhook_secret = os.environ.get("LIVEBLOCKS_WEBHOOK_SECRET") or DEMO_WEBHOOK_SECRET
-            with serve_example(
-                app,
-                base_url,
-                Path(tmp),
-                secret=secret,
-                port=args.port,
-                env={"LIVEBLOCKS_WEBHOOK_SECRET": webhook_secret},
-            ) as running:
+            with serve(app, base_url, Path(tmp), secret, args.port, webhook_secret) as (
+                running,
+                page,
+            ):
                 print(f"{app.name} example running at {running.url}", flush=True)
-                print(describe(running.url), flush=True)
+                if page == running.url:
+                    print(describe(page), flush=True)
+                else:
+                    print(
+                        f"  Its page: a single-page app at {page}, another origin than the API; "
+                        "it logs in\n  for a bearer token and sends it from an authEndpoint "
+                        "callback (CORS allowed for that origin only).",
+                        flush=True,
+                    )
+                    print(describe(page, "/"), flush=True)
                 print(
                     "\n  Webhooks: the app verifies each event posted to /api/liveblocks-webhook "
                     "and prints it here;\n  for storageUpdated it reads the room's storage "

@@ -19,7 +19,9 @@ from liveblocks_auth.webhooks import generate_webhook_secret
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "examples"))
-from launch import APPS, serve_example
+from launch import APPS, TOKEN_APPS, serve_example
+
+EVERY_APP = {**APPS, **TOKEN_APPS}
 
 pytestmark = pytest.mark.realstack
 CLI = str(Path(sys.executable).parent / "liveblocks-auth")
@@ -36,7 +38,7 @@ def webhook_lines(log: Path, count: int, timeout: float = 10) -> list[str]:
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("name", sorted(APPS))
+@pytest.mark.parametrize("name", sorted(EVERY_APP))
 def test_the_example_prints_verified_webhooks(
     name: str, dev_server: DevServer, tmp_path: Path
 ) -> None:
@@ -45,7 +47,7 @@ def test_the_example_prints_verified_webhooks(
     with Liveblocks(dev_server.secret, base_url=dev_server.base_url) as lb:
         lb.create_room(room, default_accesses=["room:write"])
         lb.initialize_storage_document(room, {"liveblocksType": "LiveObject", "data": {"count": 5}})
-    with serve_example(APPS[name], dev_server.base_url, tmp_path) as running:
+    with serve_example(EVERY_APP[name], dev_server.base_url, tmp_path) as running:
         url = f"{running.url}/api/liveblocks-webhook"
         sent = subprocess.run(
             [CLI, "webhooks", "send", "storageUpdated", "--room", room, "--url", url],

@@ -21,14 +21,14 @@ from tests.readme import readme_block
 pytestmark = pytest.mark.realstack
 
 
-def start_demo(port: int, **env: str) -> subprocess.Popen[str]:
+def start_demo(port: int, framework: str = "starlette", **env: str) -> subprocess.Popen[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOCKS_")}
     return subprocess.Popen(
         [
             sys.executable,
             str(ROOT / "examples" / "run_demo.py"),
             "--framework",
-            "starlette",
+            framework,
             "--port",
             str(port),
         ],
@@ -113,3 +113,47 @@ def test_with_a_configured_project_it_uses_that_and_says_so(dev_server: DevServe
     )
     assert code == 0
     assert httpx.get(f"{dev_server.base_url}/health").status_code == 200  # not ours to stop
+
+
+def two_free_ports() -> int:
+    """A port whose next one is free too (the token-based demos use both)."""
+    import socket
+
+    for _ in range(20):
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two consecutive free ports")
+
+
+@pytest.mark.parametrize(("framework", "login"), [("drf", "/api/token/"), ("fastapi", "/token")])
+def test_the_token_based_demos_serve_their_page_from_another_origin(
+    framework: str, login: str
+) -> None:
+    port = two_free_ports()
+    api, page = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
+    process = start_demo(port, framework)
+    output = read_until_ready(process)
+    try:
+        assert f"example running at {api}" in output
+        assert f"a single-page app at {page}, another origin than the API" in output
+        assert f"Open {page}/ and log in" in output
+        config: Any = httpx.get(f"{page}/config.json", timeout=10).json()
+        assert (config["api"], config["tokenPath"]) == (api, login)
+        assert "liveblocks-spa.js" in httpx.get(f"{page}/", timeout=10).text
+        token = httpx.post(f"{api}{login}", data={"username": "alice", "password": "x"}).json()
+        bearer = f"{config['scheme']} {token[config['tokenField']]}"
+        answer = httpx.post(
+            f"{api}/api/liveblocks-auth",
+            json={"room": "acme-roadmap"},
+            headers={"Authorization": bearer, "Origin": page, "Sec-Fetch-Site": "same-site"},
+        )
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == page
+    finally:
+        code, rest = stop(process)
+    assert code == 0, rest

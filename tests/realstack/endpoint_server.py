@@ -68,13 +68,22 @@ def serve_endpoint(
 
 
 def enter_room(
-    base_url: str, auth_url: str, room: str, cookie: str | None = None, timeout_ms: int = 15000
+    base_url: str,
+    auth_url: str,
+    room: str,
+    cookie: str | None = None,
+    timeout_ms: int = 15000,
+    *,
+    authorization: str | None = None,
+    origin: str | None = None,
 ) -> dict[str, Any]:
-    """Run the official client (enter_room.mjs) and return its outcome line."""
+    """Run the official client (enter_room.mjs) and return its outcome line. ``cookie``,
+    ``authorization`` and ``origin`` are sent with its auth requests."""
     argv = ["node", str(HERE / "enter_room.mjs"), "--base-url", base_url]
     argv += ["--auth-url", auth_url, "--room", room, "--timeout-ms", str(timeout_ms)]
-    if cookie:
-        argv += ["--cookie", cookie]
+    for name, value in (("cookie", cookie), ("authorization", authorization), ("origin", origin)):
+        if value:
+            argv += [f"--{name}", value]
     done = subprocess.run(
         argv, capture_output=True, text=True, timeout=timeout_ms / 1000 + 20, cwd=HERE, check=False
     )

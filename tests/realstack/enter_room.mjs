@@ -3,7 +3,8 @@
 // JSON line with the outcome and exits.
 //
 //   node enter_room.mjs --base-url http://127.0.0.1:PORT --auth-url http://127.0.0.1:APP/api/liveblocks-auth \
-//        --room acme-roadmap [--cookie "sessionid=..."] [--timeout-ms 15000]
+//        --room acme-roadmap [--cookie "sessionid=..."] [--authorization "Token ..."]
+//        [--origin http://...] [--timeout-ms 15000]
 //
 // Outcomes: {"outcome":"connected","canWrite":bool,"id":..,"info":..}
 //           {"outcome":"refused","code":4001,"message":...}  (the room refused the token)
@@ -29,6 +30,7 @@ const authRequests = [];
 const cookieFetch = async (url, init = {}) => {
   const headers = { ...(init.headers || {}) };
   if (args.cookie) headers.Cookie = args.cookie;
+  if (args.authorization) headers.Authorization = args.authorization;
   if (args.origin) headers.Origin = args.origin;
   const response = await fetch(url, { ...init, headers });
   authRequests.push(response.status);

@@ -1,8 +1,9 @@
 """The real-client scenarios, run against every adapter's example under its production server.
 
 The official dev server holds the demo rooms; each example app logs users in through its own
-login page; the official @liveblocks/client (Node + ws) enters each room with that session
-cookie. The outcome must match the demo table for every user and room.
+login page (session examples) or its token endpoint (drf, fastapi); the official
+@liveblocks/client (Node + ws) enters each room with that session cookie or bearer token. The
+outcome must match the demo table for every user and room.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from examples.launch import APPS, RunningApp, serve_example
+from examples.launch import APPS, TOKEN_APPS, RunningApp, serve_example
 from liveblocks_auth.testing import DevServer
 from liveblocks_auth.testing.demo import EXPECTED, USERS
 from tests.realstack.endpoint_server import enter_room
@@ -20,7 +21,10 @@ from tests.realstack.endpoint_server import enter_room
 pytestmark = pytest.mark.realstack
 
 
-@pytest.fixture(scope="module", params=sorted(APPS))
+EVERY_APP = {**APPS, **TOKEN_APPS}
+
+
+@pytest.fixture(scope="module", params=sorted(EVERY_APP))
 def example(
     request: pytest.FixtureRequest,
     dev_server: DevServer,
@@ -28,26 +32,26 @@ def example(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[RunningApp]:
     workdir: Path = tmp_path_factory.mktemp(request.param)
-    with serve_example(APPS[request.param], dev_server.base_url, workdir) as running:
+    with serve_example(EVERY_APP[request.param], dev_server.base_url, workdir) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def cookies(example: RunningApp) -> dict[str, str]:
-    return {username: example.session_cookie(username) for username in USERS}
+def credentials(example: RunningApp) -> dict[str, dict[str, str]]:
+    return {username: example.credentials(username) for username in USERS}
 
 
 @pytest.mark.parametrize(("user", "room"), sorted(EXPECTED, key=lambda k: (k[0] or "", k[1])))
 def test_the_official_client_gets_what_the_demo_table_says(
     dev_server: DevServer,
     example: RunningApp,
-    cookies: dict[str, str],
+    credentials: dict[str, dict[str, str]],
     user: str | None,
     room: str,
 ) -> None:
     expected = EXPECTED[(user, room)]
-    cookie = cookies[user] if user else None
-    outcome = enter_room(dev_server.base_url, example.auth_url, room, cookie=cookie)
+    sent = credentials[user] if user else {}
+    outcome = enter_room(dev_server.base_url, example.auth_url, room, **sent)
     context = f"{example.app.name}: {user} in {room}: {outcome}"
     if expected in ("write", "read-only"):
         assert outcome["outcome"] == "connected", context

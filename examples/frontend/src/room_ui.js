@@ -1,0 +1,94 @@
+// The room part of the demo pages (demo.js: session cookie; spa.js: bearer token from another
+// origin): one room of the official @liveblocks/client, its people, access and shared counter.
+export const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
+const COLORS = ["#2f6feb", "#b5479b", "#13795b", "#c4561d", "#6b4bd8", "#0f7b8a"];
+
+// One connection to the room: the same list as `liveblocks-auth rooms active-users ROOM`.
+function person({ connectionId, id, info }, isSelf) {
+  const item = document.createElement("li");
+  item.className = "person";
+  item.dataset.user = id;
+  item.dataset.connection = String(connectionId);
+  const circle = document.createElement("span");
+  circle.className = "avatar";
+  circle.textContent = (info?.name || id || "?").slice(0, 1).toUpperCase();
+  circle.style.background = COLORS[[...String(id)].reduce((a, c) => a + c.charCodeAt(0), 0) % COLORS.length];
+  const label = document.createElement("span");
+  label.textContent = `${info?.name || id}${isSelf ? " (you)" : ""}`;
+  const connection = document.createElement("small");
+  connection.textContent = `connection ${connectionId}`;
+  item.append(circle, label, connection);
+  return item;
+}
+
+export function setAccess(kind, text) {
+  const el = $("access");
+  el.className = `access-${kind}`;
+  el.textContent = text;
+  el.dataset.access = kind;
+}
+
+
+export function showRooms(me, roomId, href) {
+  $("me-name").textContent = me.name;
+  $("me-org").textContent = me.organization;
+  $("room-id").textContent = roomId;
+  for (const id of me.rooms) {
+    const link = document.createElement("a");
+    link.href = href(id);
+    link.textContent = id;
+    if (id === roomId) link.setAttribute("aria-current", "page");
+    $("rooms").append(link);
+  }
+}
+
+// Enter `roomId` with `client` and keep the page in step with the room.
+export async function runRoom(client, roomId) {
+  const { room } = client.enterRoom(roomId, { initialPresence: {}, initialStorage: { count: 0 } });
+
+  room.subscribe("status", (status) => ($("connection").textContent = status));
+  room.events.self.subscribe((self) => {
+    if (!self) return;
+    setAccess(self.canWrite ? "write" : "read-only", self.canWrite ? "write" : "read-only (you can watch, not change)");
+    $("increment").disabled = !self.canWrite;
+  });
+  client.events.error.subscribe((error) => {
+    const message = String(error?.message ?? error);
+    // Our endpoint's 401/403 bodies are JSON {"error", "message"}: show the message.
+    // From an authEndpoint callback, the reason comes as "Authentication failed: <reason>".
+    const reason = (/"message": ?"([^"]+)"/.exec(message)?.[1] ?? message).replace(
+      /^Authentication failed: /,
+      ""
+    );
+    setAccess("refused", `refused — ${reason}`);
+    $("connection").textContent = "disconnected";
+  });
+  const renderPeople = () => {
+    const self = room.getSelf();
+    const people = [...(self ? [person(self, true)] : []), ...room.getOthers().map((o) => person(o, false))];
+    $("avatars").replaceChildren(...people);
+  };
+  room.events.self.subscribe(renderPeople);
+  room.subscribe("others", renderPeople);
+
+  const { root } = await room.getStorage();
+  const render = () => ($("count").textContent = String(root.get("count") ?? 0));
+  render();
+  room.subscribe(root, render);
+
+  const increment = () => root.set("count", (root.get("count") ?? 0) + 1);
+  $("increment").addEventListener("click", increment);
+
+  // For the browser test: write even when the button is disabled, and say what happened.
+  window.demo = {
+    forceIncrement() {
+      try {
+        increment();
+        return "written";
+      } catch (error) {
+        $("write-note").textContent = `write refused: ${error.message}`;
+        return `refused: ${error.message}`;
+      }
+    },
+  };
+}

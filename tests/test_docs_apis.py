@@ -87,3 +87,14 @@ def test_every_python_block_of_the_page_is_tested_or_a_fragment() -> None:
         "flask-bearer",
         "starlette-bearer",
     }
+
+
+def test_every_liveblocks_setting_is_in_the_readme_table() -> None:
+    from liveblocks_auth_django.conf import DEFAULTS
+    from tests.readme import README
+
+    text = README.read_text()
+    table = text[text.index("| key | default | meaning |", text.index("### `LIVEBLOCKS`")) :]
+    table = table[: table.index("\n\n")]
+    missing = [key for key in DEFAULTS if f"| `{key}` |" not in table]
+    assert missing == []

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from liveblocks_auth.testing._service import serving
 from liveblocks_auth.testing.demo import USERS, frontend_dir, frontend_page
 from liveblocks_auth.testing.devserver import free_port
 
@@ -94,6 +94,12 @@ def django_app(name: str, server: list[str], **env: str) -> ExampleApp:
 GUNICORN = str(BIN / "gunicorn")
 UVICORN = str(BIN / "uvicorn")
 
+
+def uvicorn(target: str, *options: str) -> Callable[[int], list[str]]:
+    """``uvicorn target`` on 127.0.0.1:{port}, with ``options``."""
+    return lambda port: [UVICORN, target, "--host", "127.0.0.1", "--port", str(port), *options]
+
+
 APPS: dict[str, ExampleApp] = {
     "django-wsgi": django_app(
         "django-wsgi",
@@ -123,16 +129,7 @@ APPS: dict[str, ExampleApp] = {
         name="starlette",
         cwd=EXAMPLES / "starlette_app",
         prepare=[[sys.executable, "app.py", "seed-demo"]],
-        serve=lambda port: [
-            UVICORN,
-            "app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        serve=uvicorn("app:app", "--log-level", "warning"),
         login=form_login(None),
         session_cookie="session",
     ),
@@ -173,14 +170,7 @@ TOKEN_APPS: dict[str, ExampleApp] = {
     "fastapi": ExampleApp(
         name="fastapi",
         cwd=EXAMPLES / "fastapi_app",
-        serve=lambda port: [
-            UVICORN,
-            "app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        serve=uvicorn("app:app"),  # with its access log: each endpoint decision
         ready_path="/health",
         token=TokenLogin("/token", "access_token", "Bearer", "/me"),
     ),
@@ -328,14 +318,8 @@ def serve_spa(api_url: str, login: TokenLogin, port: int | None = None) -> Itera
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port or 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", port or 0), Handler)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager

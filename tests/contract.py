@@ -13,6 +13,14 @@ ROOM = {"room": "acme-roadmap"}
 ALLOWED_ORIGIN = "https://partner.example"
 
 
+#: A browser's CORS preflight from the allowed origin, for a POST with a bearer token.
+PREFLIGHT = {
+    "Origin": ALLOWED_ORIGIN,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type",
+}
+
+
 def acme_only(user: Any, room: str | None) -> bool:
     return room is None or room.startswith("acme-")
 

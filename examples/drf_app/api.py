@@ -78,7 +78,7 @@ settings.configure(
 )
 django.setup()
 
-from django.contrib.auth.models import Group, User  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.dispatch import receiver  # noqa: E402
 from django.urls import include, path  # noqa: E402
@@ -88,7 +88,7 @@ from rest_framework.permissions import AllowAny  # noqa: E402
 from rest_framework.request import Request  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 
-from liveblocks_auth.testing.demo import log_webhook, me  # noqa: E402
+from liveblocks_auth.testing.demo import log_webhook, me, seed_django_users  # noqa: E402
 from liveblocks_auth_django.clients import get_client  # noqa: E402
 from liveblocks_auth_django.signals import webhook_received  # noqa: E402
 
@@ -130,15 +130,7 @@ application = get_wsgi_application()
 
 
 def seed_demo() -> None:
-    for demo in USERS.values():
-        first, _, last = demo.name.partition(" ")
-        user, _ = User.objects.update_or_create(
-            username=demo.username, defaults={"first_name": first, "last_name": last}
-        )
-        user.set_unusable_password()
-        user.save()
-        user.groups.set([Group.objects.get_or_create(name=g)[0] for g in demo.groups])
-    print(f"demo users: {', '.join(USERS)}")
+    print(f"demo users: {', '.join(seed_django_users())}")
 
 
 if __name__ == "__main__":

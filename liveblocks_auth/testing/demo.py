@@ -43,6 +43,7 @@ __all__ = [
     "log_webhook_async",
     "me",
     "room_policy",
+    "seed_django_users",
     "seed_rooms",
     "seed_sqlite_users",
     "webhook_report",
@@ -163,6 +164,26 @@ def seed_sqlite_users(connection: sqlite3.Connection) -> list[str]:
     )
     connection.commit()
     return list(USERS)
+
+
+def seed_django_users() -> dict[str, Any]:
+    """Create (or reset) the demo users and their groups with Django's auth models (no usable
+    password: demo mode); returns them by username. For the Django and DRF examples."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    model = get_user_model()
+    users: dict[str, Any] = {}
+    for demo in USERS.values():
+        first, _, last = demo.name.partition(" ")
+        user, _ = model.objects.update_or_create(
+            username=demo.username, defaults={"first_name": first, "last_name": last}
+        )
+        user.set_unusable_password()
+        user.save()
+        user.groups.set([Group.objects.get_or_create(name=g)[0] for g in demo.groups])  # type: ignore[attr-defined]
+        users[demo.username] = user
+    return users
 
 
 def find_sqlite_user(connection: sqlite3.Connection, username: str) -> DemoUser | None:

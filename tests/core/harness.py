@@ -6,7 +6,6 @@ import asyncio
 import http.server
 import inspect
 import socketserver
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liveblocks_auth import AsyncLiveblocks, Liveblocks
+from liveblocks_auth.testing._service import serving
 
 SECRET = "sk_test_0123456789abcdef"
 CLOUD = "https://api.liveblocks.io"
@@ -112,13 +112,8 @@ def scripted_server(
 
     server = Server(("127.0.0.1", 0), Handler)
     state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def send_json(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +22,7 @@ from liveblocks_auth import (
     RetryPolicy,
 )
 from liveblocks_auth.testing import FakeLiveblocks, Fault
+from liveblocks_auth.testing._service import serving
 from tests.conftest import NODE_MODULES
 
 ROOM = "room 1/é"
@@ -84,13 +84,8 @@ class Recorder(BaseHTTPRequestHandler):
 def recorder() -> Iterator[tuple[str, list[Any]]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     server.seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}", server.seen  # type: ignore[attr-defined]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def our_calls(lb: Liveblocks) -> None:

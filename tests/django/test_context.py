@@ -18,7 +18,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, decode_token
 from liveblocks_auth_django.users import default_user_info
-from tests.contract import ALLOWED_ORIGIN
+from tests.contract import ALLOWED_ORIGIN, PREFLIGHT
+from tests.core.test_endpoint_context import FileField
 from tests.readme import DOCS, readme_block, run_block
 
 URL = "/api/liveblocks-auth"
@@ -245,36 +246,16 @@ def test_hooks_get_the_posted_data(configure: Any, alice: User, fake: FakeLivebl
     assert len(fake.calls) == 2
 
 
-class Picture:
-    def __init__(self, url: str | None) -> None:
-        self._url = url
-
-    def __bool__(self) -> bool:
-        return self._url is not None
-
-    @property
-    def url(self) -> str:
-        if self._url is None:
-            raise ValueError("The 'avatar' attribute has no file associated with it.")
-        return self._url
-
-
 @pytest.mark.django_db
 def test_the_default_user_info_has_the_avatar_when_the_model_has_one(alice: User) -> None:
     assert default_user_info(alice) == {"name": "Alice Martin"}
-    alice.avatar = Picture("/media/alice.png")  # type: ignore[attr-defined]
+    alice.avatar = FileField("/media/alice.png")  # type: ignore[attr-defined]
     assert default_user_info(alice) == {"name": "Alice Martin", "avatar": "/media/alice.png"}
-    alice.avatar = Picture(None)  # type: ignore[attr-defined]
+    alice.avatar = FileField(None)  # type: ignore[attr-defined]
     assert default_user_info(alice) == {"name": "Alice Martin"}
 
 
 # --- CORS ------------------------------------------------------------------------------------
-
-PREFLIGHT = {
-    "Origin": ALLOWED_ORIGIN,
-    "Access-Control-Request-Method": "POST",
-    "Access-Control-Request-Headers": "authorization, content-type",
-}
 
 
 @pytest.mark.django_db(transaction=True)

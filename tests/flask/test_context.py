@@ -13,7 +13,7 @@ from flask_cors import CORS
 from liveblocks_auth import Denied, LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks
 from liveblocks_auth_flask import LiveblocksAuth
-from tests.contract import ALLOWED_ORIGIN, ROOM
+from tests.contract import ALLOWED_ORIGIN, PREFLIGHT, ROOM
 from tests.flask.test_extension import URL, claims, make_app
 
 TOKENS = {"t-alice": {"id": "alice", "name": "Alice", "workspaces": ["acme", "globex"]}}
@@ -78,12 +78,6 @@ def test_user_hooks_and_policies_may_ask_for_the_request(fake: FakeLiveblocks) -
 
 
 # --- CORS ------------------------------------------------------------------------------------
-
-PREFLIGHT = {
-    "Origin": ALLOWED_ORIGIN,
-    "Access-Control-Request-Method": "POST",
-    "Access-Control-Request-Headers": "authorization, content-type",
-}
 
 
 @pytest.mark.parametrize("with_flask_cors", [False, True])

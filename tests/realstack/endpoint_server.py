@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
@@ -14,6 +13,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from liveblocks_auth import AuthEndpoint, AuthRequest, Liveblocks, LiveblocksUser
+from liveblocks_auth.testing._service import serving
 
 HERE = Path(__file__).resolve().parent
 
@@ -58,13 +58,8 @@ def serve_endpoint(
         return [response.body]
 
     server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_port}/api/liveblocks-auth"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def enter_room(

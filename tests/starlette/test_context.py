@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, decode_token
 from liveblocks_auth_starlette import LiveblocksAuth
-from tests.contract import ALLOWED_ORIGIN, ROOM
+from tests.contract import ALLOWED_ORIGIN, PREFLIGHT, ROOM
 from tests.core.harness import SECRET
 
 URL = "/api/liveblocks-auth"
@@ -67,14 +67,7 @@ def test_cors_for_allowed_origins_alone_or_beside_cors_middleware(
         allowed_origins=[ALLOWED_ORIGIN],
     )
     with TestClient(app) as client:
-        preflight = client.options(
-            URL,
-            headers={
-                "Origin": ALLOWED_ORIGIN,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization, content-type",
-            },
-        )
+        preflight = client.options(URL, headers=PREFLIGHT)
         answers = [
             client.post(
                 URL, json={**ROOM, "client": "spa"}, headers={**auth, "Origin": ALLOWED_ORIGIN}

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from liveblocks_auth import Denied, LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, decode_token
 from liveblocks_auth_starlette import LiveblocksAuth
-from tests.contract import ALLOWED_ORIGIN, BAD_REQUESTS, ROOM
+from tests.contract import ALLOWED_ORIGIN, BAD_REQUESTS, PREFLIGHT, ROOM
 from tests.core.harness import SECRET
 
 URL = "/api/liveblocks-auth"
@@ -189,14 +189,7 @@ def test_openapi_documents_the_endpoint(fake: FakeLiveblocks) -> None:
 def test_cors_preflight_skips_the_dependency_and_posts_carry_cors(fake: FakeLiveblocks) -> None:
     app = make_app(fake, options={"allowed_origins": [ALLOWED_ORIGIN]})
     with TestClient(app) as client:
-        preflight = client.options(
-            URL,
-            headers={
-                "Origin": ALLOWED_ORIGIN,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization,content-type",
-            },
-        )
+        preflight = client.options(URL, headers=PREFLIGHT)
         post = client.post(URL, json=ROOM, headers={**bearer("t-alice"), "Origin": ALLOWED_ORIGIN})
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == ALLOWED_ORIGIN

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.models import Profile
 from liveblocks_auth import LiveblocksError
-from liveblocks_auth.testing.demo import USERS, seed_rooms
+from liveblocks_auth.testing.demo import USERS, seed_django_users, seed_rooms
 from liveblocks_auth_django.clients import get_client
 
 
@@ -23,17 +21,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        User = get_user_model()
-        for demo in USERS.values():
-            first, _, last = demo.name.partition(" ")
-            user, _ = User.objects.update_or_create(
-                username=demo.username, defaults={"first_name": first, "last_name": last}
-            )
-            user.set_unusable_password()
-            user.save()
-            user.groups.set([Group.objects.get_or_create(name=g)[0] for g in demo.groups])
+        for username, user in seed_django_users().items():
             Profile.objects.update_or_create(
-                user=user, defaults={"organization": demo.organization}
+                user=user, defaults={"organization": USERS[username].organization}
             )
         self.stdout.write(f"demo users: {', '.join(USERS)}")
         if options["rooms"]:

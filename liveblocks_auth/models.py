@@ -115,10 +115,14 @@ async def user_from_async(
 
 
 def _field(user: Any, name: str) -> Any:
-    """``user[name]`` for mappings, else ``user.name``; None when absent or not implemented."""
+    """``user[name]`` for mappings and rows (``sqlite3.Row``, as in Flask's tutorial), else
+    ``user.name``; None when absent or not implemented."""
     try:
-        if isinstance(user, Mapping):
-            return user.get(name)
+        if isinstance(user, Mapping) or hasattr(user, "keys"):
+            try:
+                return user[name]
+            except (KeyError, IndexError):  # sqlite3.Row raises IndexError
+                return None
         return getattr(user, name, None)
     except NotImplementedError:  # Starlette's BaseUser.display_name/identity
         return None

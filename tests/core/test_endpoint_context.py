@@ -262,6 +262,16 @@ def test_default_user_shapes(user: Any, user_id: str, info: dict[str, Any]) -> N
     assert (shaped.id, shaped.info) == (user_id, info)
 
 
+def test_a_sqlite_row_is_a_user_too() -> None:
+    # Flask's tutorial keeps g.user = db.execute(...).fetchone(): a sqlite3.Row.
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    connection.row_factory = sqlite3.Row
+    row = connection.execute("SELECT 12 AS id, 'ada' AS username").fetchone()
+    assert (default_user_id(row), default_user_info(row)) == ("12", {"name": "ada"})
+
+
 def test_a_user_object_without_an_id_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="cannot tell the id of the user object"):
         default_user_id(object())

@@ -213,6 +213,8 @@ def member(db: Any) -> User:
 def test_the_workspace_switcher_of_the_docs(
     configure: Any, member: User, fake: FakeLiveblocks
 ) -> None:
+    # The README shows the docs page's block as is.
+    assert readme_block("workspace-switcher") == readme_block("workspace-switcher", PAGE)
     configure(ORGANIZATION_ID=docs_namespace("workspace-switcher")["organization_id"])
     client = Client()
     client.force_login(member)

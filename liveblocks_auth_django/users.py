@@ -50,6 +50,12 @@ def resolve_user(request: HttpRequest, data: Mapping[str, Any] | None = None) ->
     """
     if conf.get("REST_FRAMEWORK"):
         authenticate_with_rest_framework(request)
+    return resolve_authenticated(request, data)
+
+
+def resolve_authenticated(request: HttpRequest, data: Mapping[str, Any] | None = None) -> Any:
+    """:func:`resolve_user` once ``request.user`` is known (after DRF, or set by the caller, as
+    ``manage.py liveblocks identify`` does): ``RESOLVE_USER``, else the hooks."""
     custom = conf.hook("RESOLVE_USER")
     if custom is not None:
         return with_extras(custom, 1, {"data": data})(request)

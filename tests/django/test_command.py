@@ -10,7 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks
+from tests.readme import readme_block, run_block
 
 
 def manage(*argv: str) -> str:
@@ -69,3 +71,24 @@ def test_a_missing_secret_is_a_command_error(
     settings.LIVEBLOCKS = {}
     with pytest.raises(CommandError, match=r"LIVEBLOCKS\['SECRET_KEY'\]"):
         manage("rooms", "list")
+
+
+def test_identify_runs_request_aware_hooks_and_resolve_user(
+    settings: Any, fake: FakeLiveblocks, alice: Any
+) -> None:
+    # Hooks that declare `request` get a request by that user with no headers and no session:
+    # the docs' workspace switcher then finds no workspace (instead of failing).
+    namespace: dict[str, Any] = {}
+    run_block(readme_block("workspace-switcher"), namespace)
+    settings.LIVEBLOCKS = {**settings.LIVEBLOCKS, "ORGANIZATION_ID": namespace["organization_id"]}
+    manage("identify", "alice")
+    assert "organizationId" not in fake.calls[-1].json
+    settings.LIVEBLOCKS = {
+        **settings.LIVEBLOCKS,
+        "RESOLVE_USER": lambda request: LiveblocksUser(f"via-{request.user.username}"),
+    }
+    assert manage("identify", "alice").startswith("Django user 'alice' is user id 'via-alice'")
+    assert fake.calls[-1].json == {"userId": "via-alice"}
+    settings.LIVEBLOCKS = {**settings.LIVEBLOCKS, "RESOLVE_USER": lambda request: None}
+    with pytest.raises(CommandError, match="RESOLVE_USER'\\] gives no Liveblocks user"):
+        manage("identify", "alice")

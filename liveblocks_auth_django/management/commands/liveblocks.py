@@ -8,11 +8,14 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import HttpRequest
+from django.test import RequestFactory
 
-from liveblocks_auth import cli
+from liveblocks_auth import LiveblocksUser, cli
 from liveblocks_auth_django.clients import get_client
-from liveblocks_auth_django.users import liveblocks_user
+from liveblocks_auth_django.users import resolve_authenticated
 
 #: Options of ``identify`` that the endpoint takes from the user instead.
 _IDENTITY_OPTIONS = ("--group", "--info", "--org")
@@ -39,7 +42,13 @@ def identify_as_endpoint(argv: list[str]) -> tuple[list[str], str]:
             "sends the id, groups, info and organization the endpoint would)",
             returncode=2,
         ) from None
-    identity = liveblocks_user(user)
+    identity = resolve_authenticated(_request_for(user))
+    if not isinstance(identity, LiveblocksUser):
+        raise CommandError(
+            f"LIVEBLOCKS['RESOLVE_USER'] gives no Liveblocks user for {argv[1]!r} "
+            f"(it returned {identity!r})",
+            returncode=2,
+        )
     rewritten = ["identify", identity.id, *argv[2:]]
     for group in identity.group_ids:
         rewritten += ["--group", group]
@@ -48,6 +57,15 @@ def identify_as_endpoint(argv: list[str]) -> tuple[list[str], str]:
     if identity.organization_id:
         rewritten += ["--org", identity.organization_id]
     return rewritten, f"Django user {argv[1]!r} is user id {identity.id!r} for Liveblocks."
+
+
+def _request_for(user: Any) -> HttpRequest:
+    """A request to the endpoint by ``user`` with no headers and an empty session: what hooks
+    that declare ``request`` get here (a workspace switcher then finds no workspace)."""
+    request = RequestFactory().post("/api/liveblocks-auth", {}, content_type="application/json")
+    request.user = user
+    request.session = SessionBase()
+    return request
 
 
 class Command(BaseCommand):

@@ -18,6 +18,7 @@ from .endpoint import (
 from .models import (
     AuthResponse,
     LiveblocksUser,
+    decode_token,
     default_user_id,
     default_user_info,
     user_from,
@@ -70,6 +71,7 @@ __all__ = [
     "WebhookHandler",
     "WebhookStore",
     "WebhookVerificationError",
+    "decode_token",
     "default_user_id",
     "default_user_info",
     "explain_room_permissions",

@@ -23,10 +23,10 @@ from ._protocol import identify_user_request, parse_token_body
 from ._secret import validate_secret
 from .client import Liveblocks
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
+from .models import decode_token
 from .permissions import RESOURCES, Resolution
 from .room_data import YJS_TYPES
 from .rooms import UNREACHABLE, LiveblocksError, Room
-from .testing.fake import decode_token
 from .webhook_samples import sample_event, sample_webhook_id
 from .webhook_types import EVENT_TYPES
 from .webhooks import ENV_WEBHOOK_SECRET, WebhookHandler, generate_webhook_secret

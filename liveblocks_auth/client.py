@@ -41,6 +41,7 @@ from .config import (
     MAX_DOCUMENT_ANSWER,
     VERSION,
     RetryPolicy,
+    check_key_and_base_url,
     resolve_base_url,
 )
 from .models import AuthResponse
@@ -123,6 +124,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         #: The largest room document (storage, Yjs) read; a larger one raises LiveblocksError.
         self.max_document_size = max_document_size
         self.base_url = resolve_base_url(base_url)
+        if transport is None and http_client is None:  # else they decide where requests go
+            check_key_and_base_url(self._secret.is_localdev, self.base_url)
         if timeout is None:
             timeout = DEFAULT_TIMEOUT
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)

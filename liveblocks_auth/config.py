@@ -92,6 +92,28 @@ def resolve_base_url(base_url: str | None, setting: str = "base_url") -> str:
     return base_url.rstrip("/")
 
 
+#: The official dev server's secret key; it works nowhere else.
+LOCAL_DEV_SECRET: Final = "sk_localdev"
+
+
+def check_key_and_base_url(
+    is_localdev: bool,
+    base_url: str,
+    *,
+    key_setting: str = "secret",
+    base_url_setting: str = "base_url",
+) -> None:
+    """The one configuration check every adapter makes at start (Django: check E004):
+    ``sk_localdev`` only works with the local dev server. ValueError naming both settings."""
+    if is_localdev and not is_local_url(base_url):
+        raise ValueError(
+            f"{key_setting} is the dev server's key {LOCAL_DEV_SECRET}, but {base_url_setting} "
+            f"is {base_url}: {LOCAL_DEV_SECRET} only works with the local dev server. Set "
+            f"{base_url_setting} (or ${ENV_BASE_URL}) to http://127.0.0.1:1153 for the dev "
+            "server, or use your project's secret key (sk_...) for Liveblocks"
+        )
+
+
 def is_local_url(base_url: str) -> bool:
     """True for loopback base URLs, where a connection failure means the dev server is down."""
     host = urlsplit(base_url).hostname or ""

@@ -8,7 +8,12 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from liveblocks_auth import AuthEndpoint, validate_secret
-from liveblocks_auth.config import ENV_SECRET_KEY, is_local_url, resolve_base_url
+from liveblocks_auth.config import (
+    ENV_SECRET_KEY,
+    LOCAL_DEV_SECRET,
+    check_key_and_base_url,
+    resolve_base_url,
+)
 from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, webhook_handler_from_setting
 
 from . import conf
@@ -58,14 +63,17 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         base_url = resolve_base_url(conf.get("BASE_URL"), conf.setting_name("BASE_URL"))
     except ValueError as exc:
         errors.append(_error(7, "The Liveblocks base URL is invalid.", str(exc)))
-    if secret == "sk_localdev" and base_url is not None and not is_local_url(base_url):
-        errors.append(
-            _error(
-                4,
-                f"The dev server key sk_localdev is used with {base_url}.",
-                "sk_localdev only works with the local dev server: set LIVEBLOCKS['BASE_URL'] "
-                "(or LIVEBLOCKS_BASE_URL) to http://127.0.0.1:1153, or use your project's key.",
+    try:
+        if base_url is not None and conf.get("TRANSPORT") is None:
+            check_key_and_base_url(
+                secret == LOCAL_DEV_SECRET,
+                base_url,
+                key_setting=conf.setting_name("SECRET_KEY"),
+                base_url_setting=conf.setting_name("BASE_URL"),
             )
+    except ValueError as exc:
+        errors.append(
+            _error(4, f"The dev server key {LOCAL_DEV_SECRET} is used with {base_url}.", str(exc))
         )
 
     hooks_ok = True

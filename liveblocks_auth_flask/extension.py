@@ -8,7 +8,7 @@ its decorators, so one extension can serve several apps (app factories, tests).
 
 from __future__ import annotations
 
-import atexit
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -30,6 +30,7 @@ from liveblocks_auth import (
     user_from,
 )
 from liveblocks_auth._effects import with_extras
+from liveblocks_auth.config import check_key_and_base_url, resolve_base_url
 from liveblocks_auth.webhook_types import EVENT_TYPES
 from liveblocks_auth.webhooks import unheard, webhook_handler_from_setting
 
@@ -199,15 +200,24 @@ class LiveblocksAuth:
             setting="LIVEBLOCKS_WEBHOOK_SECRET (or $LIVEBLOCKS_WEBHOOK_SECRET)",
             store=config("LIVEBLOCKS_WEBHOOK_STORE"),
         )
+        secret = secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY")
+        if config("LIVEBLOCKS_TRANSPORT") is None:
+            check_key_and_base_url(
+                secret.is_localdev,
+                resolve_base_url(config("LIVEBLOCKS_BASE_URL"), "LIVEBLOCKS_BASE_URL"),
+                key_setting="LIVEBLOCKS_SECRET_KEY",
+                base_url_setting="LIVEBLOCKS_BASE_URL",
+            )
         client = Liveblocks(
-            secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY"),
+            secret,
             base_url=config("LIVEBLOCKS_BASE_URL"),
             timeout=config("LIVEBLOCKS_TIMEOUT"),
             retry=config("LIVEBLOCKS_RETRY"),
             limits=config("LIVEBLOCKS_LIMITS"),
             transport=config("LIVEBLOCKS_TRANSPORT"),
         )
-        atexit.register(client.close)
+        # Closed when the app is collected or the process exits (no handler kept per app).
+        weakref.finalize(app, client.close)
         try:
             endpoint = AuthEndpoint(
                 self._resolve_user,
@@ -225,9 +235,7 @@ class LiveblocksAuth:
             app.register_blueprint(
                 self.blueprint(config("LIVEBLOCKS_AUTH_URL"), config("LIVEBLOCKS_WEBHOOK_URL"))
             )
-        # Flask-WTF's CSRFProtect may be set up before or after us: exempt our blueprint from
-        # an app-level hook placed first, before CSRFProtect's own.
-        app.before_request_funcs.setdefault(None, []).insert(0, _exempt_from_flask_wtf)
+        _exempt_from_flask_wtf(app)
         from .cli import liveblocks_command
 
         app.cli.add_command(liveblocks_command)
@@ -294,10 +302,23 @@ class LiveblocksAuth:
         )
 
 
-def _exempt_from_flask_wtf() -> None:
-    csrf = current_app.extensions.get("csrf")
-    if csrf is not None and request.blueprint == EXTENSION_KEY:
-        csrf.exempt(current_app.blueprints[EXTENSION_KEY])
+def _exempt_from_flask_wtf(app: Flask) -> None:
+    """Exempt our blueprint from Flask-WTF's CSRFProtect (the official client sends no CSRF
+    token; the core's rules protect the endpoint). CSRFProtect may be set up before or after us
+    and the blueprint registered later, so this is done once, by a hook that runs first at the
+    app's first request and then takes itself out: no cost on later requests."""
+
+    def exempt_once() -> None:
+        funcs = app.before_request_funcs
+        # A new list, never the one Flask is iterating over (removing from it would skip the
+        # next hook: CSRFProtect's own).
+        funcs[None] = [hook for hook in funcs.get(None, []) if hook is not exempt_once]
+        csrf = app.extensions.get("csrf")
+        blueprint = app.blueprints.get(EXTENSION_KEY)
+        if csrf is not None and blueprint is not None:
+            csrf.exempt(blueprint)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, exempt_once)
 
 
 def state(app: Flask | None = None) -> _AppState:

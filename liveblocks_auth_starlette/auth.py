@@ -33,7 +33,7 @@ from liveblocks_auth import (
     secret_from_setting,
     user_from_async,
 )
-from liveblocks_auth.config import MAX_REQUEST_BODY, resolve_base_url
+from liveblocks_auth.config import MAX_REQUEST_BODY, check_key_and_base_url, resolve_base_url
 from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, unheard, webhook_handler_from_setting
 
 if TYPE_CHECKING:
@@ -83,15 +83,19 @@ class LiveblocksAuth:
         webhook_path: str = "/api/liveblocks-webhook",
         webhook_store: WebhookStore | None = None,
     ) -> None:
+        checked_secret = secret_from_setting(secret, "secret")
         self._client_options: dict[str, Any] = {
-            "secret": secret_from_setting(secret, "secret"),
+            "secret": checked_secret,
             "base_url": base_url,
             "timeout": timeout,
             "retry": retry,
             "limits": limits,
             "transport": transport,
         }
-        resolve_base_url(base_url)  # a bad URL fails here, at construction, not at startup
+        # A bad URL, or sk_localdev with the cloud, fails here at construction, not at startup.
+        resolved = resolve_base_url(base_url)
+        if transport is None:
+            check_key_and_base_url(checked_secret.is_localdev, resolved)
         self._user_hooks = {
             "group_ids": group_ids,
             "user_info": user_info or default_user_info,

@@ -139,3 +139,49 @@ def test_a_request_object_is_flask_s_own(fake: FakeLiveblocks) -> None:
 
     assert app.test_client().post(URL, json=ROOM).status_code == 200
     assert kinds == ["Request"]
+
+
+# --- init_app: nothing per request, nothing per app kept for exit ----------------------------
+
+
+def test_the_csrf_exemption_hook_runs_once_then_leaves(fake: FakeLiveblocks) -> None:
+    from flask_wtf import CSRFProtect
+
+    app = make_app(fake)
+    liveblocks = LiveblocksAuth(user_resolver=lambda: LiveblocksUser("alice"))
+    liveblocks.init_app(app)
+    CSRFProtect(app)  # after us
+
+    @app.post("/other")
+    def other() -> str:
+        return "changed"
+
+    hooks_before = list(app.before_request_funcs[None])
+    client = app.test_client()
+    # The very first request is protected: removing the hook never skips CSRFProtect's own.
+    assert client.post("/other", data={"x": "1"}).status_code == 400
+    assert len(app.before_request_funcs[None]) == len(hooks_before) - 1
+    for _ in range(3):
+        assert client.post(URL, json=ROOM).status_code == 200  # exempt, without any hook
+        assert client.post("/other", data={"x": "1"}).status_code == 400
+    assert len(app.before_request_funcs[None]) == len(hooks_before) - 1
+
+
+def test_a_collected_app_s_client_is_closed_and_not_kept(
+    fake: FakeLiveblocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import atexit
+    import gc
+
+    from liveblocks_auth_flask.extension import state
+
+    registered: list[Any] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    app = make_app(fake)
+    LiveblocksAuth(app)
+    client = state(app).client
+    assert not client.is_closed
+    del app
+    gc.collect()
+    assert client.is_closed  # closed with its app (and at exit while the app lives)
+    assert registered == []  # nothing kept per app until the process exits

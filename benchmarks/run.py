@@ -488,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run only subjects whose name contains this")
     parser.add_argument("--quick", action="store_true", help="a short setting (the test suite's)")
     parser.add_argument("--no-tls", action="store_true", help="skip the TLS upstream variant")
+    parser.add_argument(
+        "--no-chart",
+        action="store_true",
+        help="no BENCHMARKS.png (the chart needs matplotlib: the [bench] extra)",
+    )
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="report path")
     args = parser.parse_args(argv)
     if args.quick:
@@ -523,7 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         results, tls, mem, ceiling, connections, sizes, args, wrk is not None, upstream_name
     )
     Path(args.output).write_text(report)
-    chart(results, connections, Path(args.output).with_suffix(".png"))
+    if not args.no_chart:
+        chart(results, connections, Path(args.output).with_suffix(".png"))
     print(report)
     return 0
 
@@ -556,8 +562,11 @@ def render(
         f"Machine: {platform.platform()}, Python {platform.python_version()}, "
         f"{os.cpu_count()} cores, {_memory_total()}.",
         "",
-        f"![requests per second]({Path(args.output).with_suffix('.png').name})",
-        "",
+        *(
+            ()
+            if args.no_chart
+            else (f"![requests per second]({Path(args.output).with_suffix('.png').name})", "")
+        ),
         "| subject | connections | req/s | p50 ms | p99 ms | CPU µs/req | × express "
         "| × own ceiling | failed |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

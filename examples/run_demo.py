@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -110,6 +111,20 @@ def follow_webhooks(log: Path, stop: threading.Event) -> None:
                 print(f"  {line.rstrip()}", flush=True)
 
 
+def ports_needed(app: ExampleApp, port: int) -> list[int]:
+    """The app's port, and the next one for a token-based example's single-page app."""
+    return [port] if app.token is None else [port, port + 1]
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 @contextlib.contextmanager
 def serve(
     app: ExampleApp, base_url: str, workdir: Path, secret: str, port: int, webhook_secret: str
@@ -138,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     name = FRAMEWORKS[args.framework]
     app = TOKEN_APPS[name] if name in TOKEN_APPS else APPS[name]
+
+    busy = [port for port in ports_needed(app, args.port) if port_in_use(port)]
+    if busy:
+        print(
+            f"error: port {busy[0]} on 127.0.0.1 is already in use (another app answers there); "
+            f"stop it, or pick free ports with --port (this demo needs "
+            f"{' and '.join(map(str, ports_needed(app, args.port)))})",
+            file=sys.stderr,
+        )
+        return 2
 
     stop = threading.Event()
 

@@ -157,3 +157,19 @@ def test_the_token_based_demos_serve_their_page_from_another_origin(
     finally:
         code, rest = stop(process)
     assert code == 0, rest
+
+
+def test_a_busy_port_is_refused_with_a_clear_message() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start_demo(port)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert f"error: port {port} on 127.0.0.1 is already in use" in output
+    assert "--port" in output
+    assert "Ready" not in output
+    assert "Liveblocks:" not in output  # refused before starting anything

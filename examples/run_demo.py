@@ -37,6 +37,7 @@ from launch import (
 from liveblocks_auth import Liveblocks, LiveblocksError
 from liveblocks_auth.testing import DevServer, DevServerError
 from liveblocks_auth.testing.demo import (
+    DECISION_LOG_PREFIX,
     DEMO_WEBHOOK_SECRET,
     EXPECTED,
     ROOMS,
@@ -101,13 +102,14 @@ def webhook_command(url: str, secret: str) -> str:
 
 
 def follow_webhooks(log: Path, stop: threading.Event) -> None:
-    """Print the app's webhook lines (its log is otherwise kept in a file) as they come."""
+    """Print the app's decisions and webhook lines (its log is otherwise kept in a file) as
+    they come: each answer of the auth endpoint (user, room, status, reason), each event."""
     with log.open(encoding="utf-8", errors="replace") as lines:
         while not stop.is_set():
             line = lines.readline()
             if not line:
                 stop.wait(0.2)
-            elif line.startswith(WEBHOOK_LOG_PREFIX):
+            elif line.startswith((WEBHOOK_LOG_PREFIX, DECISION_LOG_PREFIX)):
                 print(f"  {line.rstrip()}", flush=True)
 
 
@@ -204,7 +206,12 @@ def main(argv: list[str] | None = None) -> int:
                     target=follow_webhooks, args=(running.log, stop), daemon=True
                 )
                 follower.start()
-                print("\nReady. Press Ctrl-C to stop.", flush=True)
+                print(
+                    "\n  Each answer of the app's auth endpoint is printed below as it comes "
+                    "([auth] user, room:\n  status, reason), and each webhook event ([webhook])."
+                    "\n\nReady. Press Ctrl-C to stop.",
+                    flush=True,
+                )
                 stop.wait()
                 follower.join()
                 print("\nStopping…", flush=True)

@@ -49,6 +49,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("liveblocks_auth")
+#: One INFO line per answer: who, which room, the status and why (off unless configured, e.g.
+#: ``logging.getLogger("liveblocks_auth.decisions").setLevel(logging.INFO)`` and a handler).
+decisions = logging.getLogger("liveblocks_auth.decisions")
 
 TokenMode: TypeAlias = Literal["id", "access"]
 MaybeAwaitable: TypeAlias = "Any | Awaitable[Any]"
@@ -239,6 +242,12 @@ def preflight_headers(requested: str | None) -> tuple[tuple[str, str], ...]:
         ("Access-Control-Max-Age", str(PREFLIGHT_MAX_AGE)),
         ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"),
     )
+
+
+def _decided(user: LiveblocksUser | None, room: str | None, status: int, reason: str) -> None:
+    if decisions.isEnabledFor(logging.INFO):
+        who = user.id if user is not None else "(no user)"
+        decisions.info("%s, room %r: %d, %s", who, room, status, reason)
 
 
 def _options(request: AuthRequest, cors: tuple[tuple[str, str], ...]) -> EndpointResponse:
@@ -481,10 +490,13 @@ class AuthEndpoint:
                 if allowed is not True:
                     raise Refused(403, "forbidden", "you may not enter this room")
             upstream = yield _Upstream((yield from self._upstream_request(user, room, extras)))
-            return _upstream_answer(upstream, user, room)
+            answer = _upstream_answer(upstream, user, room)
+            _decided(user, room, answer.status, f"{self.token_mode} token issued")
+            return answer
         except Refused as refusal:
             if refusal.status >= 500:
                 logger.warning("auth endpoint answered %d: %s", refusal.status, refusal.message)
+            _decided(user, room, refusal.status, refusal.message)
             return refusal.response(user, room)
 
     def _upstream_request(

@@ -88,7 +88,12 @@ from rest_framework.permissions import AllowAny  # noqa: E402
 from rest_framework.request import Request  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 
-from liveblocks_auth.testing.demo import log_webhook, me, seed_django_users  # noqa: E402
+from liveblocks_auth.testing.demo import (  # noqa: E402
+    log_decisions,
+    log_webhook,
+    me,
+    seed_django_users,
+)
 from liveblocks_auth_django.clients import get_client  # noqa: E402
 from liveblocks_auth_django.signals import webhook_received  # noqa: E402
 
@@ -126,6 +131,7 @@ urlpatterns = [
     path("api/health/", health),
 ]
 
+log_decisions()  # each answer of the endpoint: "[auth] alice, room ...: 200, ..."
 application = get_wsgi_application()
 
 

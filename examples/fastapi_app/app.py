@@ -25,6 +25,7 @@ from liveblocks_auth import WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     USERS,
+    log_decisions,
     log_webhook_async,
     me,
     room_policy,
@@ -71,6 +72,8 @@ def get_current_user(token: Annotated[str, Depends(oauth2_scheme)]) -> User:
 async def print_webhook(event: WebhookEvent, request: object) -> None:
     await log_webhook_async(event, liveblocks.client)
 
+
+log_decisions()  # each answer of the endpoint: "[auth] alice, room ...: 200, ..."
 
 liveblocks = LiveblocksAuth(
     group_ids=lambda user: user.groups,

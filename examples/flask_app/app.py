@@ -22,6 +22,7 @@ from liveblocks_auth.testing.demo import (
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
+    log_decisions,
     log_webhook,
     me,
     room_policy,
@@ -80,6 +81,7 @@ def print_webhook(event: WebhookEvent) -> None:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    log_decisions()  # each answer of the endpoint: "[auth] alice, room ...: 200, ..."
     app = Flask(__name__, static_folder=None)
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY", "demo-only-not-secret")
     app.config["LIVEBLOCKS_WEBHOOK_SECRET"] = os.environ.get(

@@ -31,6 +31,7 @@ from liveblocks_auth.testing.demo import (
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
+    log_decisions,
     log_webhook_async,
     me,
     room_policy,
@@ -96,6 +97,8 @@ async def print_webhook(event: WebhookEvent, request: Request) -> None:
     # For storageUpdated, with the counter read from the room's storage (the lifespan's client).
     await log_webhook_async(event, liveblocks.client)
 
+
+log_decisions()  # each answer of the endpoint: "[auth] alice, room ...: 200, ..."
 
 liveblocks = LiveblocksAuth(
     group_ids=group_ids,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sqlite3
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +31,11 @@ from liveblocks_auth.webhooks import WebhookEvent
 DEMO_WEBHOOK_SECRET: Final = "whsec_bGl2ZWJsb2Nrcy1hdXRoLWRlbW8tb25seS1zZWNyZXQ="
 #: The prefix of the line each example app prints for a verified webhook event.
 WEBHOOK_LOG_PREFIX: Final = "[webhook]"
+#: The prefix of the line each example app prints for each answer of its auth endpoint.
+DECISION_LOG_PREFIX: Final = "[auth]"
 
 __all__ = [
+    "DECISION_LOG_PREFIX",
     "DEMO_WEBHOOK_SECRET",
     "EXPECTED",
     "ROOMS",
@@ -39,6 +44,7 @@ __all__ = [
     "find_sqlite_user",
     "frontend_bundle",
     "frontend_page",
+    "log_decisions",
     "log_webhook",
     "log_webhook_async",
     "me",
@@ -260,6 +266,20 @@ def webhook_report(event: WebhookEvent, read_storage: bool = True) -> Flow[list[
             found = "no counter yet" if count is None else f"count = {json.dumps(count)}"
             lines.append(f"{WEBHOOK_LOG_PREFIX}   storage of {room_id}: {found}")
     return lines
+
+
+def log_decisions() -> None:
+    """Print each answer of the auth endpoint to stdout ("[auth] alice, room 'acme-roadmap':
+    200, id token issued"): the example apps call it, and ``./run demo`` shows the lines."""
+    logger = logging.getLogger("liveblocks_auth.decisions")
+    if any(getattr(handler, "demo", False) for handler in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(f"{DECISION_LOG_PREFIX} %(message)s"))
+    handler.demo = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def log_webhook(event: WebhookEvent, client: Liveblocks | None = None) -> None:

@@ -290,3 +290,23 @@ def test_user_hooks_get_request_and_data_when_they_ask() -> None:
         data={"workspace": "acme"},
     )
     assert shaped.organization_id == "req:acme"
+
+
+def test_each_answer_is_one_decision_line_when_asked_for(
+    serve: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    ep = endpoint(room_policy=lambda user, room: room != "secret\nforged line")
+    with caplog.at_level(logging.INFO, logger="liveblocks_auth.decisions"):
+        serve(ep, request())
+        serve(ep, request(json.dumps({"room": "secret\nforged line"}).encode()))
+        serve(endpoint(None), request())
+        serve(ep, request(b"[]"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "liveblocks_auth.decisions"]
+    assert lines == [
+        "alice, room 'acme-roadmap': 200, id token issued",
+        "alice, room 'secret\\nforged line': 403, you may not enter this room",  # one line
+        "(no user), room 'acme-roadmap': 401, not logged in",
+        '(no user), room None: 400, body must be a JSON object such as {"room": "my-room"}',
+    ]

@@ -20,7 +20,7 @@ from typing import Self
 
 import httpx
 
-from liveblocks_auth.testing._service import Service
+from liveblocks_auth._service import Service
 from liveblocks_auth.testing.devserver import free_port
 from liveblocks_auth.testing.fast_upstream import TOKEN_BODY
 

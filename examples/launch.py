@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from liveblocks_auth.testing._service import serving
+from liveblocks_auth._service import serving
 from liveblocks_auth.testing.demo import USERS, frontend_dir, frontend_page
 from liveblocks_auth.testing.devserver import free_port
 

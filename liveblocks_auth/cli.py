@@ -13,7 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import socket
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -23,6 +26,14 @@ from ._protocol import identify_user_request, parse_token_body
 from ._secret import validate_secret
 from .client import Liveblocks
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
+from .devserver import (
+    BUN_VERSION,
+    DEV_SECRET,
+    ENV_NODE_MODULES,
+    LIVEBLOCKS_CLI_VERSION,
+    DevServer,
+    DevServerError,
+)
 from .models import decode_token
 from .permissions import RESOURCES, Resolution
 from .room_data import YJS_TYPES
@@ -229,6 +240,20 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     webhook_commands.add_parser(
         "secret", parents=[common], help="print a fresh whsec_ secret for local development"
     )
+    dev = commands.add_parser(
+        "dev-server",
+        help="run the official Liveblocks dev server for your own app (Ctrl-C stops it)",
+        description="Run the official Liveblocks dev server (npm: liveblocks, with bun) on this "
+        "machine and print what your app needs to use it. The CLI comes from "
+        f"${ENV_NODE_MODULES}, a node_modules found from the working directory, else npx "
+        f"(liveblocks@{LIVEBLOCKS_CLI_VERSION}, bun@{BUN_VERSION}; Node.js 20 and npm needed).",
+    )
+    dev.add_argument("--port", type=int, default=1153, help="its port (default: 1153)")
+    dev.add_argument("--host", default="127.0.0.1", help="its address (default: 127.0.0.1)")
+    dev.add_argument(
+        "--data", metavar="DIR", help="keep its rooms in DIR across restarts (default: none kept)"
+    )
+    dev.add_argument("--node-modules", metavar="DIR", help="where liveblocks and bun are installed")
     return parser
 
 
@@ -527,6 +552,8 @@ def run(
 
         if args.command == "webhooks":
             return _webhooks(args, out)
+        if args.command == "dev-server":
+            return _dev_server(args, stdout)
         own = client is None
         active = client or Liveblocks(
             # The key comes from the environment only: name it so in errors (no flag exists).
@@ -553,6 +580,55 @@ def run(
     except _Unreachable as exc:
         print(f"error: {exc}", file=stderr)
         return EXIT_LIVEBLOCKS
+
+
+def _dev_server(args: Any, stdout: TextIO) -> int:
+    """Run the dev server until Ctrl-C (or SIGTERM); then stop it with all its processes."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError:
+            raise UsageError(
+                f"port {args.port} on {args.host} is already in use (a dev server already "
+                "running?): stop it, or pick another with --port"
+            ) from None
+    try:
+        server = DevServer(
+            args.node_modules,
+            host=args.host,
+            port=args.port,
+            use_npx=True,
+            data_dir=args.data,
+            startup_timeout=300.0,  # npx may download the CLI and bun first
+        )
+    except DevServerError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Starting the official Liveblocks dev server (from {server.source})...", file=stdout)
+    stdout.flush()
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    try:
+        with server:
+            base = server.base_url
+            kept = f"kept in {server.data_dir}" if server.data_dir else "not kept"
+            print(
+                f"Liveblocks dev server running at {base}\n\n"
+                "Point your app at it (any adapter reads these):\n"
+                f"  export LIVEBLOCKS_BASE_URL={base}\n"
+                f"  export LIVEBLOCKS_SECRET_KEY={DEV_SECRET}\n"
+                "and your front end:\n"
+                f'  createClient({{ authEndpoint: "/api/liveblocks-auth", baseUrl: "{base}" }})\n'
+                f"\nRooms are {kept} after it stops. Press Ctrl-C to stop.",
+                file=stdout,
+            )
+            stdout.flush()
+            stop.wait()
+    except DevServerError as exc:
+        raise _Unreachable(str(exc)) from None
+    print("Stopped.", file=stdout)
+    return EXIT_OK
 
 
 def _describe(exc: LiveblocksError, client: Liveblocks | None, args: Any) -> str:

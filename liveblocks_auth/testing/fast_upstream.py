@@ -13,7 +13,7 @@ import ssl
 import threading
 from typing import Self
 
-from ._service import Service
+from liveblocks_auth._service import Service
 
 __all__ = ["FastUpstream"]
 

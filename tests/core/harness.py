@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liveblocks_auth import AsyncLiveblocks, Liveblocks
-from liveblocks_auth.testing._service import serving
+from liveblocks_auth._service import serving
 
 SECRET = "sk_test_0123456789abcdef"
 CLOUD = "https://api.liveblocks.io"

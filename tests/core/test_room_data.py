@@ -21,8 +21,8 @@ from liveblocks_auth import (
     LiveblocksError,
     RetryPolicy,
 )
+from liveblocks_auth._service import serving
 from liveblocks_auth.testing import FakeLiveblocks, Fault
-from liveblocks_auth.testing._service import serving
 from tests.conftest import NODE_MODULES
 
 ROOM = "room 1/é"

@@ -13,7 +13,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from liveblocks_auth import AuthEndpoint, AuthRequest, Liveblocks, LiveblocksUser
-from liveblocks_auth.testing._service import serving
+from liveblocks_auth._service import serving
 
 HERE = Path(__file__).resolve().parent
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from liveblocks_auth.testing._service import Service
+from liveblocks_auth._service import Service
 
 TOKEN = b'{"token":"a.b.c"}'  # 17 bytes: 0x11
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from liveblocks_auth._service import serving
-from liveblocks_auth.testing.demo import USERS, frontend_dir, frontend_page
+from liveblocks_auth.testing.demo import USERS, frontend_dir, frontend_page, user_label
 from liveblocks_auth.testing.devserver import free_port
 
 EXAMPLES = Path(__file__).resolve().parent
@@ -282,11 +282,7 @@ def spa_config(api_url: str, login: TokenLogin) -> dict[str, object]:
         "scheme": login.scheme,
         "mePath": login.me_path,
         "users": [
-            {
-                "username": user.username,
-                "name": user.name,
-                "label": ", ".join((user.organization, *user.groups)),
-            }
+            {"username": user.username, "name": user.name, "label": user_label(user)}
             for user in USERS.values()
         ],
     }

@@ -11,9 +11,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from liveblocks_auth import WebhookEvent
 from liveblocks_auth.testing.demo import (
@@ -24,6 +26,7 @@ from liveblocks_auth.testing.demo import (
     frontend_page,
     log_decisions,
     log_webhook,
+    login_page,
     me,
     room_policy,
     seed_sqlite_users,
@@ -80,6 +83,10 @@ def print_webhook(event: WebhookEvent) -> None:
     log_webhook(event, liveblocks.client)
 
 
+def csrf_field() -> str:
+    return f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     log_decisions()  # each answer of the endpoint: "[auth] alice, room ...: 200, ..."
     app = Flask(__name__, static_folder=None)
@@ -101,13 +108,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/login/")
     def login() -> str:
-        return render_template("login.html", users=USERS.values())
+        return login_page(csrf_field())
 
     @app.post("/login/")
     def do_login() -> Any:
         user = load_user(request.form.get("username", ""))
         if user is None:
-            return render_template("login.html", users=USERS.values(), error=True), 400
+            return login_page(csrf_field(), error=True), 400
         login_user(user)
         return redirect(url_for("home"))
 

@@ -7,7 +7,6 @@ python app.py seed-demo && uvicorn app:app
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import sqlite3
 import sys
@@ -27,12 +26,12 @@ from starlette.routing import Route
 from liveblocks_auth import LiveblocksUser, WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
-    USERS,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
     log_decisions,
     log_webhook_async,
+    login_page,
     me,
     room_policy,
     seed_sqlite_users,
@@ -109,30 +108,18 @@ liveblocks = LiveblocksAuth(
     on_webhook=print_webhook,
 )
 
-LOGIN = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Liveblocks demo — log in</title></head><body>
-<h1>Log in (demo mode: no passwords)</h1>{error}
-<form method="post" action="/login/"><select name="username">{options}</select>
-<button type="submit">Log in</button></form></body></html>"""
 
-
-def login_page(error: bool = False, status: int = 200) -> HTMLResponse:
-    options = "".join(
-        f'<option value="{html.escape(u.username)}">{html.escape(u.name)} ({u.organization})'
-        "</option>"
-        for u in USERS.values()
-    )
-    alert = '<p role="alert">Unknown demo user.</p>' if error else ""
-    return HTMLResponse(LOGIN.format(error=alert, options=options), status_code=status)
+def login_response(error: bool = False, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(login_page(error=error), status_code=status)
 
 
 async def login(request: Request) -> Response:
     if request.method == "GET":
-        return login_page()
+        return login_response()
     form = parse_qs((await request.body()).decode())
     username = form.get("username", [""])[0]
     if await anyio.to_thread.run_sync(load_user, username) is None:
-        return login_page(error=True, status=400)
+        return login_response(error=True, status=400)
     request.session["user"] = username
     return RedirectResponse("/", status_code=303)
 

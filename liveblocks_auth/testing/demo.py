@@ -8,6 +8,7 @@ refuses rooms of another organization (by room id prefix) before asking Livebloc
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import os
@@ -47,11 +48,13 @@ __all__ = [
     "log_decisions",
     "log_webhook",
     "log_webhook_async",
+    "login_page",
     "me",
     "room_policy",
     "seed_django_users",
     "seed_rooms",
     "seed_sqlite_users",
+    "user_label",
     "webhook_report",
 ]
 
@@ -220,6 +223,52 @@ def frontend_dir() -> Path:
 def frontend_page() -> bytes:
     """The demo page (read once: serving it never touches the disk again)."""
     return (frontend_dir() / "index.html").read_bytes()
+
+
+def user_label(user: DemoUser) -> str:
+    """How every login page names a demo user: "Alice Martin (acme, editors)"."""
+    return f"{user.name} ({', '.join((user.organization, *user.groups))})"
+
+
+def login_page(csrf_field: str = "", error: bool = False) -> str:
+    """The examples' login page, styled like the demo page (its very stylesheet), the same in
+    every framework but for ``csrf_field`` (the framework's hidden CSRF input, if any)."""
+    page = frontend_page().decode()
+    style = page[page.index("<style>") : page.index("</style>") + len("</style>")]
+    options = "".join(
+        f'<option value="{html.escape(u.username)}">{html.escape(user_label(u))}</option>'
+        for u in USERS.values()
+    )
+    alert = (
+        '<p role="alert" class="access-refused">Unknown demo user: pick one of the list.</p>'
+        if error
+        else ""
+    )
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Liveblocks auth demo — log in</title>
+  <link rel="icon" href="data:,">
+  {style}
+</head>
+<body>
+  <header><h1>Liveblocks auth demo</h1></header>
+  <section class="card" data-testid="login">
+    <h2>Log in (demo mode: no passwords)</h2>
+    <p class="hint">Each user sees the rooms as their organization, groups and the rooms'
+      permissions allow. Log in as two users in two browser windows to see each other live.</p>
+    {alert}
+    <form method="post" action="/login/">
+      {csrf_field}
+      <select name="username">{options}</select>
+      <button type="submit">Log in</button>
+    </form>
+  </section>
+</body>
+</html>
+"""
 
 
 @functools.cache

@@ -70,6 +70,8 @@ def open_room(browser: Browser, example: RunningApp, user: str, room: str) -> Pa
     page = browser.new_context(viewport={"width": 900, "height": 760}).new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{example.url}/login/")
+    if user == "alice":
+        shoot(page, example, "login")
     page.select_option("select[name=username]", user)
     page.click("button[type=submit]")
     page.wait_for_url(f"{example.url}/")

@@ -8,14 +8,16 @@ outcome must match the demo table for every user and room.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from examples.launch import APPS, TOKEN_APPS, RunningApp, serve_example
+from examples.launch import APPS, TOKEN_APPS, RunningApp, serve_example, spa_config
 from liveblocks_auth.testing import DevServer
-from liveblocks_auth.testing.demo import EXPECTED, USERS
+from liveblocks_auth.testing.demo import EXPECTED, USERS, login_page, user_label
 from tests.realstack.endpoint_server import enter_room
 
 pytestmark = pytest.mark.realstack
@@ -66,3 +68,19 @@ def test_the_official_client_gets_what_the_demo_table_says(
         assert outcome["outcome"] == "auth-failed", context
         assert f"({expected} returned by POST {example.auth_url})" in outcome["message"], context
         assert outcome["authRequests"] == [expected], context  # the client stopped at once
+
+
+def test_every_example_labels_the_demo_users_alike(example: RunningApp) -> None:
+    """One login page (styled like the demo page) in every framework, the same labels in the
+    single-page app: "Alice Martin (acme, editors)"."""
+    if example.app.token is not None:
+        config = spa_config(example.url, example.app.token)
+        assert [user["label"] for user in config["users"]] == [  # type: ignore[index, union-attr]
+            user_label(user) for user in USERS.values()
+        ]
+        return
+    page = httpx.get(f"{example.url}/login/", timeout=10).text
+    without_csrf = re.sub(r'<input type="hidden" name="\w+" value="[^"]*">', "", page)
+    assert without_csrf == login_page()
+    assert ">Alice Martin (acme, editors)</option>" in page
+    assert "<style>" in page

@@ -1,9 +1,11 @@
 from django.contrib.auth import get_user_model, login, logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from liveblocks_auth.testing.demo import USERS, frontend_bundle, frontend_page, me
+from liveblocks_auth.testing.demo import USERS, frontend_bundle, frontend_page, login_page, me
 
 
 @require_http_methods(["GET", "POST"])
@@ -13,12 +15,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = request.POST.get("username", "")
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None or username not in USERS:
-            return render(
-                request, "demo/login.html", {"users": USERS.values(), "error": True}, status=400
-            )
+            return HttpResponse(login_page(_csrf_field(request), error=True), status=400)
         login(request, user)
         return redirect("home")
-    return render(request, "demo/login.html", {"users": USERS.values()})
+    return HttpResponse(login_page(_csrf_field(request)))
+
+
+def _csrf_field(request: HttpRequest) -> str:
+    return str(
+        format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        )
+    )
 
 
 def logout_view(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,7 @@ function element(tag, props = {}, ...children) {
 function showLogin(problem = "") {
   const select = element("select", { name: "username" });
   for (const user of config.users) {
-    select.append(element("option", { value: user.username }, `${user.name} (${user.label})`));
+    select.append(element("option", { value: user.username }, user.label));
   }
   const form = element(
     "form",

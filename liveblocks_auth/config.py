@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-VERSION: Final = "0.1.0"  # the distribution's version (pyproject.toml)
+VERSION: Final = "0.1.0"  # the distribution's version, read by pyproject.toml (one place)
 
 DEFAULT_BASE_URL: Final = "https://api.liveblocks.io"
 ENV_SECRET_KEY: Final = "LIVEBLOCKS_SECRET_KEY"

@@ -23,5 +23,5 @@ def liveblocks_fake() -> FakeLiveblocks:
 
 @pytest.fixture(scope="session")
 def liveblocks_dev_server() -> Iterator[DevServer]:
-    with DevServer() as server:
+    with DevServer(use_npx=True) as server:  # npx fetches the CLI outside a checkout
         yield server

@@ -1,10 +1,10 @@
 """docs/apis-and-spas.md, run as pasted against the official dev server: the FastAPI app, and
 the Flask and Starlette bearer-token resolvers (the Django blocks run in
-tests/django/test_context.py); every Python block of the page is run by one test or another."""
+tests/django/test_context.py; tests/test_readme_blocks.py holds every block to be tested or a
+fragment)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -72,28 +72,10 @@ def test_the_starlette_bearer_app() -> None:
         assert client.post(URL, json={"room": "r"}).status_code == 401
 
 
-def test_every_python_block_of_the_page_is_tested_or_a_fragment() -> None:
-    text = PAGE.read_text()
-    blocks = re.findall(r"(<!-- [^>]*-->\n)?```python\n", text)
-    assert blocks
-    names = re.findall(r"<!-- tested: ([\w-]+)", text)
-    assert all(marker.startswith("<!-- tested: ") for marker in blocks)
-    assert set(names) == {
-        "drf-settings",
-        "django-resolve-user",
-        "workspace-switcher",
-        "hook-data",
-        "fastapi-app",
-        "flask-bearer",
-        "starlette-bearer",
-    }
-
-
-def test_every_liveblocks_setting_is_in_the_readme_table() -> None:
+def test_every_liveblocks_setting_is_in_the_django_guide_s_table() -> None:
     from liveblocks_auth_django.conf import DEFAULTS
-    from tests.readme import README
 
-    text = README.read_text()
+    text = (DOCS / "django.md").read_text()
     table = text[text.index("| key | default | meaning |", text.index("### `LIVEBLOCKS`")) :]
     table = table[: table.index("\n\n")]
     missing = [key for key in DEFAULTS if f"| `{key}` |" not in table]

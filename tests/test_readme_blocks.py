@@ -18,14 +18,14 @@ import pytest
 from liveblocks_auth import LiveblocksError, decode_token
 from liveblocks_auth.testing import DevServer
 from tests.conftest import NODE_MODULES, ROOT
-from tests.readme import DOCS, README, readme_block, run_block
+from tests.readme import pages, readme_block, run_block
 
 pytestmark = pytest.mark.realstack
 
 
 def test_every_python_block_is_tested_or_a_fragment() -> None:
     tests_text = "\n".join(path.read_text() for path in (ROOT / "tests").rglob("*.py"))
-    for page in (README, *sorted(DOCS.glob("*.md"))):
+    for page in pages():
         text = page.read_text()
         for match in re.finditer(r"(?:(<!--[^>]*-->)\n)?```python\n", text):
             marker = match.group(1) or ""

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from liveblocks_auth.testing import signed_webhook
 from liveblocks_auth.webhooks import generate_webhook_secret
-from tests.readme import readme_block, readme_section_block, run_block
+from tests.readme import readme_block, run_block
 
 SECRET = generate_webhook_secret()
 URL = "/api/liveblocks-webhook"
@@ -46,7 +46,7 @@ def test_django_receiver(settings: Any, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_flask_handler(capsys: pytest.CaptureFixture[str]) -> None:
     namespace: dict[str, Any] = {"app": Flask(__name__)}
-    run_block(readme_section_block("## Quickstart: Flask"), namespace)
+    run_block(readme_block("quickstart-flask"), namespace)
     run_block(readme_block("webhook-flask"), namespace)
     client = namespace["app"].test_client()
     for event_type in ("userEntered", "storageUpdated"):

@@ -17,7 +17,9 @@ def test_run_without_a_command_prints_its_help(argv: list[str]) -> None:
     assert done.returncode == 0
     lines = done.stdout.splitlines()
     assert lines[0].startswith("The project's one entry point.")
-    assert lines[-1].strip().startswith("./run setup")
+    assert any(line.strip().startswith("./run setup") for line in lines)
+    for command in ("demo", "test", "docs", "bench", "setup"):
+        assert any(line.strip().startswith(f"./run {command} ") for line in lines), command
     assert "set -euo" not in done.stdout
     assert not any(line.startswith("#") for line in lines)
 
@@ -28,5 +30,38 @@ def test_an_unknown_command_names_the_known_ones() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "[run] error: unknown command 'tests' (expected: demo, test, bench, setup)"
+        "[run] error: unknown command 'tests' (expected: demo, test, docs, bench, setup)"
     )
+
+
+def test_run_docs_serves_the_documentation_site() -> None:
+    import os
+    import signal
+    import time
+
+    import httpx
+
+    from liveblocks_auth.devserver import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / "run"), "docs", "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/django/", timeout=2)
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert page is not None, "./run docs served nothing"
+        assert page.status_code == 200
+        assert "REST_FRAMEWORK" in page.text  # the Django guide's settings table
+        assert "Material for MkDocs" in page.text
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

@@ -493,12 +493,18 @@ def test_a_proxy_from_the_environment_is_used(kind: str, monkeypatch: pytest.Mon
 
 def test_the_package_version_is_the_distributions() -> None:
     import tomllib
+    from importlib.metadata import version
     from pathlib import Path
 
     from liveblocks_auth import __version__
 
     project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
-    assert project["project"]["version"] == __version__
+    # One place: pyproject reads it from liveblocks_auth.config.VERSION.
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "liveblocks_auth.config.VERSION"
+    }
+    assert version("liveblocks-auth") == __version__  # what pip installed says the same
 
 
 def test_call_sends_arbitrary_requests_with_retries(make_client, fake: FakeLiveblocks) -> None:

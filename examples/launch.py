@@ -55,6 +55,7 @@ class TokenLogin:
     token_field: str
     scheme: str
     me_path: str
+    access_path: str
 
 
 def _no_form_login(client: httpx.Client, username: str) -> None:
@@ -165,14 +166,14 @@ TOKEN_APPS: dict[str, ExampleApp] = {
             "-",
         ],
         ready_path="/api/health/",
-        token=TokenLogin("/api/token/", "token", "Token", "/api/me/"),
+        token=TokenLogin("/api/token/", "token", "Token", "/api/me/", "/api/access/"),
     ),
     "fastapi": ExampleApp(
         name="fastapi",
         cwd=EXAMPLES / "fastapi_app",
         serve=uvicorn("app:app"),  # with its access log: each endpoint decision
         ready_path="/health",
-        token=TokenLogin("/token", "access_token", "Bearer", "/me"),
+        token=TokenLogin("/token", "access_token", "Bearer", "/me", "/access"),
     ),
 }
 
@@ -281,6 +282,7 @@ def spa_config(api_url: str, login: TokenLogin) -> dict[str, object]:
         "tokenField": login.token_field,
         "scheme": login.scheme,
         "mePath": login.me_path,
+        "accessPath": login.access_path,
         "users": [
             {"username": user.username, "name": user.name, "label": user_label(user)}
             for user in USERS.values()

@@ -66,7 +66,7 @@ settings.configure(
     # themselves for LIVEBLOCKS["ALLOWED_ORIGINS"] (with corsheaders on them too, it also works:
     # see examples/fastapi_app, where CORSMiddleware covers everything).
     CORS_ALLOWED_ORIGINS=[SPA_ORIGIN],
-    CORS_URLS_REGEX=r"^/api/(token|me)/$",
+    CORS_URLS_REGEX=r"^/api/(token|me|access)/$",
     LIVEBLOCKS={
         "REST_FRAMEWORK": True,  # the endpoint authenticates with TokenAuthentication too
         "ALLOWED_ORIGINS": [SPA_ORIGIN],
@@ -89,6 +89,7 @@ from rest_framework.request import Request  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 
 from liveblocks_auth.testing.demo import (  # noqa: E402
+    access,
     log_decisions,
     log_webhook,
     me,
@@ -114,6 +115,13 @@ def me_view(request: Request) -> Response:
 
 
 @api_view(["GET"])
+def access_view(request: Request) -> Response:
+    """Why the user gets what they get in ?room= (the page's "Why" line)."""
+    room = request.query_params.get("room", "")
+    return Response(access(get_client(), request.user.get_username(), room))
+
+
+@api_view(["GET"])
 @permission_classes([AllowAny])
 def health(request: Request) -> Response:
     return Response({"status": "ok"})
@@ -128,6 +136,7 @@ urlpatterns = [
     path("", include("liveblocks_auth_django.urls")),  # /api/liveblocks-auth, -webhook
     path("api/token/", token),
     path("api/me/", me_view),
+    path("api/access/", access_view),
     path("api/health/", health),
 ]
 

@@ -25,6 +25,7 @@ from liveblocks_auth import WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     USERS,
+    access_async,
     log_decisions,
     log_webhook_async,
     me,
@@ -107,6 +108,14 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, st
 @app.get("/me")
 def me_view(user: Annotated[User, Depends(get_current_user)]) -> dict[str, object]:
     return me(user.id)
+
+
+@app.get("/access")
+async def access_view(
+    room: str, user: Annotated[User, Depends(get_current_user)]
+) -> dict[str, str]:
+    """Why the user gets what they get in the room (the page's "Why" line)."""
+    return await access_async(liveblocks.client, user.id, room)
 
 
 @app.get("/health")

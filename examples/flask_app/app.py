@@ -21,6 +21,7 @@ from liveblocks_auth import WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     USERS,
+    access,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
@@ -135,6 +136,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if not current_user.is_authenticated:
             return jsonify(error="not logged in"), 401
         return jsonify(me(current_user.id))
+
+    @app.get("/access")
+    def access_view() -> Any:
+        """Why the user gets what they get in ?room= (the page's "Why" line)."""
+        if not current_user.is_authenticated:
+            return jsonify(error="not logged in"), 401
+        return jsonify(access(liveblocks.client, current_user.id, request.args.get("room", "")))
 
     @app.get("/static/liveblocks-demo.js")
     def bundle() -> Response:

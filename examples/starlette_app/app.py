@@ -26,6 +26,7 @@ from starlette.routing import Route
 from liveblocks_auth import LiveblocksUser, WebhookEvent
 from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
+    access_async,
     find_sqlite_user,
     frontend_bundle,
     frontend_page,
@@ -145,6 +146,14 @@ async def me_view(request: Request) -> Response:
     return JSONResponse(me(request.user.identity))
 
 
+async def access_view(request: Request) -> Response:
+    """Why the user gets what they get in ?room= (the page's "Why" line)."""
+    if not request.user.is_authenticated:
+        return JSONResponse({"error": "not logged in"}, status_code=401)
+    room = request.query_params.get("room", "")
+    return JSONResponse(await access_async(liveblocks.client, request.user.identity, room))
+
+
 async def bundle(request: Request) -> Response:
     return Response(BUNDLE, media_type="text/javascript")
 
@@ -154,6 +163,7 @@ app = Starlette(
         *liveblocks.routes,  # POST /api/liveblocks-auth and /api/liveblocks-webhook
         Route("/", home),
         Route("/me", me_view),
+        Route("/access", access_view),
         Route("/static/liveblocks-demo.js", bundle),
         Route("/login/", login, methods=["GET", "POST"]),
         Route("/logout/", logout),

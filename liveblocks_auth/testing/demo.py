@@ -24,7 +24,7 @@ from liveblocks_auth._protocol import ApiRequest, ApiResult
 from liveblocks_auth.client import AsyncLiveblocks, Liveblocks
 from liveblocks_auth.models import LiveblocksUser
 from liveblocks_auth.room_data import get_storage_document
-from liveblocks_auth.rooms import Flow, LiveblocksError, Room
+from liveblocks_auth.rooms import Flow, LiveblocksError, Room, get_room
 from liveblocks_auth.webhooks import WebhookEvent
 
 #: The examples' webhook signing secret unless $LIVEBLOCKS_WEBHOOK_SECRET is set: public, for the
@@ -42,6 +42,9 @@ __all__ = [
     "ROOMS",
     "USERS",
     "DemoUser",
+    "access",
+    "access_async",
+    "access_reason",
     "find_sqlite_user",
     "frontend_bundle",
     "frontend_page",
@@ -132,6 +135,50 @@ def room_policy(user: LiveblocksUser, room: str | None) -> bool:
     if room is None:
         return True
     return user.organization_id is not None and room.startswith(f"{user.organization_id}-")
+
+
+def access_reason(room: Room, user: LiveblocksUser) -> str:
+    """Why ``user`` gets what they get in ``room``, in the words of the demo page: the app's
+    room policy first, then the room's permissions as Liveblocks resolves them
+    (:meth:`Room.explain`: which level decided)."""
+    if not room_policy(user, room.id):
+        return (
+            f"refused by this app: you are in organization {user.organization_id}, "
+            f"this room belongs to {room.organization_id or room.id.split('-')[0]}"
+        )
+    resolution = room.explain(user.id, user.group_ids)
+    if not resolution.can_enter:
+        groups = ", ".join(user.group_ids) or "none"
+        return f"refused by the room: no access for you, your groups ({groups}) or everyone"
+    access = "write" if resolution.can_write_storage else "read-only"
+    level = resolution.decided_by["room"]
+    if level == "user":
+        return f"{access}, via your own entry on the room"
+    if level == "groups":
+        granting = [g for g in user.group_ids if room.groups_accesses.get(g)]
+        return f"{access}, via group {', '.join(granting)}"
+    return f"{access}, via the room's default access"
+
+
+def access_flow(username: str, room_id: str) -> Flow[dict[str, str]]:
+    """``{"room", "why"}`` for a demo user: the room read with the app's client (a flow, run by
+    :func:`access_report` and :func:`access_report_async`)."""
+    user = USERS[username].as_liveblocks_user()
+    try:
+        room = yield from get_room(room_id)
+    except (LiveblocksError, ValueError) as exc:
+        return {"room": room_id, "why": f"cannot read the room: {exc}"}
+    return {"room": room_id, "why": access_reason(room, user)}
+
+
+def access(client: Liveblocks, username: str, room_id: str) -> dict[str, str]:
+    """:func:`access_flow` with a sync client (the Django, DRF and Flask examples)."""
+    return drive(access_flow(username, room_id), client.call)
+
+
+async def access_async(client: AsyncLiveblocks, username: str, room_id: str) -> dict[str, str]:
+    """:func:`access_flow` with an async client (the Starlette and FastAPI examples)."""
+    return await drive_async(access_flow(username, room_id), client.call)
 
 
 def seed_rooms(client: Liveblocks) -> list[str]:

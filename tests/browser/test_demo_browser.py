@@ -80,6 +80,12 @@ def open_room(browser: Browser, example: RunningApp, user: str, room: str) -> Pa
     return page
 
 
+def wait_for_why(page: Page, expected: str) -> None:
+    page.wait_for_function(
+        "w => document.querySelector('[data-testid=why]').textContent === w", arg=expected
+    )
+
+
 def text(page: Page, testid: str) -> str:
     return page.inner_text(f"[data-testid={testid}]")
 
@@ -121,6 +127,9 @@ def test_editor_and_viewer_share_the_room(
     try:
         assert alice.get_attribute("[data-testid=access]", "data-access") == "write"
         assert bob.get_attribute("[data-testid=access]", "data-access") == "read-only"
+        # "Why", from the app's explanation (room policy, then the level that decided).
+        wait_for_why(alice, "write, via group editors")
+        wait_for_why(bob, "read-only, via group viewers")
         assert text(alice, "me-name") == "Alice Martin"
         # Each sees the other's live avatar, and themselves.
         alice.wait_for_selector("[data-testid=avatars] [data-user=bob]")
@@ -152,16 +161,28 @@ def test_editor_and_viewer_share_the_room(
 
 
 @pytest.mark.parametrize(
-    ("user", "reason"),
-    [("carol", "You have no access to this room"), ("dave", "you may not enter this room")],
+    ("user", "reason", "why"),
+    [
+        (
+            "carol",
+            "You have no access to this room",
+            "refused by the room: no access for you, your groups (none) or everyone",
+        ),
+        (
+            "dave",
+            "you may not enter this room",
+            "refused by this app: you are in organization globex, this room belongs to acme",
+        ),
+    ],
 )
 def test_refused_users_see_why(
-    browser: Browser, example: RunningApp, user: str, reason: str
+    browser: Browser, example: RunningApp, user: str, reason: str, why: str
 ) -> None:
     page = open_room(browser, example, user, "acme-roadmap")
     try:
         assert page.get_attribute("[data-testid=access]", "data-access") == "refused"
         assert reason in text(page, "access")
+        wait_for_why(page, why)
         assert page.is_disabled("[data-testid=increment]")
         shoot(page, example, f"{user}-roadmap")
     finally:

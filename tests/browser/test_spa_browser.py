@@ -25,6 +25,7 @@ from tests.browser.test_demo_browser import (
     shoot,
     text,
     wait_for_count,
+    wait_for_why,
 )
 
 pytestmark = pytest.mark.realstack
@@ -96,6 +97,7 @@ def test_the_page_on_another_origin_enters_rooms_with_its_bearer_token(
     dave = log_in(browser, example.spa, "dave", "acme-roadmap")
     try:
         assert (wait_for_access(alice), wait_for_access(bob)) == ("write", "read-only")
+        wait_for_why(alice, "write, via group editors")  # the API's /access, with the token
         assert text(alice, "me-name") == "Alice Martin"
         alice.wait_for_selector("[data-testid=avatars] [data-user=bob]")
         bob.wait_for_selector("[data-testid=avatars] [data-user=alice]")
@@ -108,6 +110,9 @@ def test_the_page_on_another_origin_enters_rooms_with_its_bearer_token(
         # dave (organization globex): refused by our endpoint, its reason shown, no retry loop.
         assert wait_for_access(dave) == "refused"
         assert text(dave, "access") == "refused — you may not enter this room"
+        wait_for_why(
+            dave, "refused by this app: you are in organization globex, this room belongs to acme"
+        )
         shoot(alice, example.running, "spa-alice")
         shoot(dave, example.running, "spa-dave-refused")
         # The same call from the page's script: a readable answer with a fresh token.

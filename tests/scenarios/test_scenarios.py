@@ -84,3 +84,28 @@ def test_every_example_labels_the_demo_users_alike(example: RunningApp) -> None:
     assert without_csrf == login_page()
     assert ">Alice Martin (acme, editors)</option>" in page
     assert "<style>" in page
+
+
+def test_every_example_explains_each_user_s_access(
+    example: RunningApp, credentials: dict[str, dict[str, str]]
+) -> None:
+    """The page's "Why" line: the app's /access route agrees with the demo table for every
+    user and room (the room policy first, then the room's permissions)."""
+    path = example.app.token.access_path if example.app.token else "/access"
+    words = {"write": "write, ", "read-only": "read-only, ", "refused": "refused by the room"}
+    for (user, room), expected in EXPECTED.items():
+        if user is None:
+            continue
+        sent = credentials[user]
+        headers = (
+            {"Cookie": sent["cookie"]}
+            if "cookie" in sent
+            else {"Authorization": sent["authorization"]}
+        )
+        answer = httpx.get(f"{example.url}{path}", params={"room": room}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        why = answer.json()["why"]
+        prefix = words.get(str(expected), "refused by this app")
+        assert why.startswith(prefix), (example.app.name, user, room, why)
+    anonymous = httpx.get(f"{example.url}{path}", params={"room": "acme-roadmap"})
+    assert anonymous.status_code in (401, 403)

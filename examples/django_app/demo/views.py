@@ -5,7 +5,15 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from liveblocks_auth.testing.demo import USERS, frontend_bundle, frontend_page, login_page, me
+from liveblocks_auth.testing.demo import (
+    USERS,
+    access,
+    frontend_bundle,
+    frontend_page,
+    login_page,
+    me,
+)
+from liveblocks_auth_django import get_client
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,6 +47,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     return HttpResponse(frontend_page(), content_type="text/html; charset=utf-8")
+
+
+def access_view(request: HttpRequest) -> HttpResponse:
+    """Why the user gets what they get in ?room= (the page's "Why" line)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "not logged in"}, status=401)
+    room = request.GET.get("room", "")
+    return JsonResponse(access(get_client(), request.user.get_username(), room))
 
 
 def me_view(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,9 @@ async function main() {
   const roomId = new URLSearchParams(location.search).get("room") || me.rooms[0];
   showRooms(me, roomId, (id) => `/?room=${encodeURIComponent(id)}`);
   const client = createClient({ authEndpoint: "/api/liveblocks-auth", baseUrl: me.liveblocksBaseUrl });
-  await runRoom(client, roomId);
+  const explain = async () =>
+    (await fetch(`/access?room=${encodeURIComponent(roomId)}`, { credentials: "same-origin" })).json();
+  await runRoom(client, roomId, explain);
 }
 
 main().catch((error) => {

@@ -42,8 +42,17 @@ export function showRooms(me, roomId, href) {
   }
 }
 
-// Enter `roomId` with `client` and keep the page in step with the room.
-export async function runRoom(client, roomId) {
+// Enter `roomId` with `client` and keep the page in step with the room. `explain()` asks the
+// app why the user gets what they get (its /access route: the room policy, then the room's
+// permissions and the level that decided them).
+export async function runRoom(client, roomId, explain) {
+  explain()
+    .then((answer) => {
+      $("why").textContent = answer.why;
+    })
+    .catch((error) => {
+      $("why").textContent = `unknown (${error.message})`;
+    });
   const { room } = client.enterRoom(roomId, { initialPresence: {}, initialStorage: { count: 0 } });
 
   room.subscribe("status", (status) => ($("connection").textContent = status));

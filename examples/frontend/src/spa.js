@@ -92,7 +92,13 @@ async function main() {
       throw new Error(body.message);
     },
   });
-  await runRoom(client, roomId);
+  const explain = async () =>
+    (
+      await fetch(`${config.api}${config.accessPath}?room=${encodeURIComponent(roomId)}`, {
+        headers: { Authorization: authorization() },
+      })
+    ).json();
+  await runRoom(client, roomId, explain);
 }
 
 main().catch((error) => {

@@ -30,7 +30,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, dev_server: DevServer) -> None:
 
 def run(name: str, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
     namespace = {} if namespace is None else namespace
-    run_block(readme_block(name, PAGE), namespace, PAGE)
+    run_block(readme_block(name), namespace, PAGE)
     return namespace
 
 

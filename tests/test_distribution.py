@@ -19,6 +19,7 @@ import pytest
 from liveblocks_auth.config import VERSION
 from liveblocks_auth.testing import DevServer
 from tests.conftest import ROOT
+from tests.processes import run_ok
 from tests.readme import readme_block
 
 pytestmark = pytest.mark.realstack
@@ -29,14 +30,7 @@ URL = "/api/liveblocks-auth"
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    run_ok([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], timeout=600)
     return out
 
 
@@ -77,14 +71,8 @@ def fresh_venv(tmp: Path, wheel: Path, extra: str) -> Path:
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--disable-pip-version-check", f"{wheel}[{extra}]"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    install = [str(python), "-m", "pip", "install", "--disable-pip-version-check"]
+    run_ok([*install, f"{wheel}[{extra}]"], timeout=600)
     return python
 
 
@@ -95,17 +83,7 @@ def run_in(project: Path, python: Path, dev_server: DevServer, *argv: str) -> An
         if not key.startswith(("LIVEBLOCKS_", "DJANGO_", "PYTHON")) and key != "VIRTUAL_ENV"
     }
     env.update(LIVEBLOCKS_SECRET_KEY=dev_server.secret, LIVEBLOCKS_BASE_URL=dev_server.base_url)
-    done = subprocess.run(
-        [str(python), *argv],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    lines = done.stdout.strip().splitlines()
+    lines = run_ok([str(python), *argv], cwd=project, env=env).strip().splitlines()
     return json.loads(lines[-1]) if lines else None
 
 

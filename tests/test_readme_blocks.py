@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from liveblocks_auth import LiveblocksError, decode_token
 from liveblocks_auth.testing import DevServer
 from tests.conftest import NODE_MODULES, ROOT
+from tests.processes import run_ok
 from tests.readme import pages, readme_block, run_block
 
 pytestmark = pytest.mark.realstack
@@ -94,14 +94,5 @@ def test_testing_your_app_runs_under_pytest(tmp_path: Path) -> None:
     (tmp_path / "test_app.py").write_text(readme_block("testing-your-app") + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEBLOCKS_", "DJANGO_"))}
     env["LIVEBLOCKS_NODE_MODULES"] = str(NODE_MODULES)  # else npx fetches the CLI
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django", "."],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "2 passed" in done.stdout
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django"]
+    assert "2 passed" in run_ok([*pytest, "."], cwd=tmp_path, env=env, timeout=180)

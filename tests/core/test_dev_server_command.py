@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -18,6 +17,7 @@ from liveblocks_auth import Liveblocks, decode_token
 from liveblocks_auth.devserver import BUN_VERSION, LIVEBLOCKS_CLI_VERSION, DevServer
 from liveblocks_auth.testing.devserver import free_port
 from tests.conftest import NODE_MODULES, ROOT
+from tests.processes import read_until
 
 pytestmark = pytest.mark.realstack
 CLI = str(Path(sys.executable).parent / "liveblocks-auth")
@@ -33,21 +33,6 @@ def start(*argv: str, cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-
-
-def read_until(process: subprocess.Popen[str], marker: str, timeout: float = 90) -> str:
-    assert process.stdout is not None
-    output = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        output += line
-        if marker in line:
-            return output
-    process.kill()
-    raise AssertionError(f"never printed {marker!r}:\n{output}")
 
 
 def test_it_runs_prints_the_settings_and_stops_with_everything_it_started(

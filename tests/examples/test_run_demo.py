@@ -16,6 +16,7 @@ import pytest
 from liveblocks_auth.testing import DevServer
 from liveblocks_auth.testing.devserver import free_port
 from tests.conftest import ROOT
+from tests.processes import read_until
 from tests.readme import readme_block
 
 pytestmark = pytest.mark.realstack
@@ -40,18 +41,7 @@ def start_demo(port: int, framework: str = "starlette", **env: str) -> subproces
 
 
 def read_until_ready(process: subprocess.Popen[str], timeout: float = 90) -> str:
-    assert process.stdout is not None
-    output = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        output += line
-        if line.startswith("Ready."):
-            return output
-    process.kill()
-    raise AssertionError(f"the demo never said Ready:\n{output}")
+    return read_until(process, "Ready.", timeout)
 
 
 def stop(process: subprocess.Popen[str]) -> tuple[int, str]:

@@ -47,6 +47,15 @@ Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
 WebhookCallback = Callable[[WebhookEvent, Request], Any]
 
 
+async def _default_id(user: Any) -> str:
+    # Async on purpose: pure and instant, so no worker-thread hop per request (sync hooks get one).
+    return default_user_id(user)
+
+
+async def _default_info(user: Any) -> dict[str, Any] | None:
+    return default_user_info(user)
+
+
 class LiveblocksAuth:
     """Liveblocks authentication for Starlette and FastAPI.
 
@@ -98,7 +107,7 @@ class LiveblocksAuth:
             check_key_and_base_url(checked_secret.is_localdev, resolved)
         self._user_hooks = {
             "group_ids": group_ids,
-            "user_info": user_info or default_user_info,
+            "user_info": user_info or _default_info,
             "organization_id": organization_id,
         }
         self.endpoint = AuthEndpoint(
@@ -196,7 +205,7 @@ class LiveblocksAuth:
             return user
         hooks: Mapping[str, Any] = self._user_hooks
         return await user_from_async(
-            user, user_id=default_user_id, request=request, data=data, **hooks
+            user, user_id=_default_id, request=request, data=data, **hooks
         )
 
     async def handle(self, request: Request) -> Response:

@@ -204,9 +204,7 @@ class LiveblocksAuth:
         if isinstance(user, LiveblocksUser):
             return user
         hooks: Mapping[str, Any] = self._user_hooks
-        return await user_from_async(
-            user, user_id=_default_id, request=request, data=data, **hooks
-        )
+        return await user_from_async(user, user_id=_default_id, request=request, data=data, **hooks)
 
     async def handle(self, request: Request) -> Response:
         """The endpoint (a Starlette request handler)."""

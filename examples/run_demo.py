@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -35,6 +34,7 @@ from launch import (
 )
 
 from liveblocks_auth import Liveblocks, LiveblocksError
+from liveblocks_auth.devserver import port_in_use
 from liveblocks_auth.testing import DevServer, DevServerError
 from liveblocks_auth.testing.demo import (
     DECISION_LOG_PREFIX,
@@ -116,15 +116,6 @@ def follow_webhooks(log: Path, stop: threading.Event) -> None:
 def ports_needed(app: ExampleApp, port: int) -> list[int]:
     """The app's port, and the next one for a token-based example's single-page app."""
     return [port] if app.token is None else [port, port + 1]
-
-
-def port_in_use(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
 
 
 @contextlib.contextmanager

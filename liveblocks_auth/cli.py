@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from .devserver import (
     LIVEBLOCKS_CLI_VERSION,
     DevServer,
     DevServerError,
+    port_in_use,
 )
 from .models import decode_token
 from .permissions import RESOURCES, Resolution
@@ -584,14 +584,11 @@ def run(
 
 def _dev_server(args: Any, stdout: TextIO) -> int:
     """Run the dev server until Ctrl-C (or SIGTERM); then stop it with all its processes."""
-    with socket.socket() as probe:
-        try:
-            probe.bind((args.host, args.port))
-        except OSError:
-            raise UsageError(
-                f"port {args.port} on {args.host} is already in use (a dev server already "
-                "running?): stop it, or pick another with --port"
-            ) from None
+    if port_in_use(args.port, args.host):
+        raise UsageError(
+            f"port {args.port} on {args.host} is already in use (a dev server already "
+            "running?): stop it, or pick another with --port"
+        )
     try:
         server = DevServer(
             args.node_modules,

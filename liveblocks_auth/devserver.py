@@ -26,7 +26,7 @@ import httpx
 from ._service import Service
 from .config import LOCAL_DEV_SECRET
 
-__all__ = ["DevServer", "DevServerError", "find_node_modules", "free_port"]
+__all__ = ["DevServer", "DevServerError", "find_node_modules", "free_port", "port_in_use"]
 
 ENV_NODE_MODULES = "LIVEBLOCKS_NODE_MODULES"
 DEV_SECRET = LOCAL_DEV_SECRET
@@ -70,6 +70,16 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something already holds ``host:port`` (a server would fail to bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 class DevServer(Service):

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from liveblocks_auth.devserver import port_in_use
 from liveblocks_auth.testing import DevServer
 from liveblocks_auth.testing.devserver import free_port
 from tests.conftest import ROOT
@@ -109,16 +110,10 @@ def test_with_a_configured_project_it_uses_that_and_says_so(dev_server: DevServe
 
 def two_free_ports() -> int:
     """A port whose next one is free too (the token-based demos use both)."""
-    import socket
-
     for _ in range(20):
         port = free_port()
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
+        if not port_in_use(port + 1):
+            return port
     raise AssertionError("no two consecutive free ports")
 
 

@@ -516,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
             results = bench(subjects, connections, args.duration, wrk, script, upstream, {})
             print("[bench] memory")
             mem = memory([s for s in subjects if s.kind == "adapter"], sizes, upstream)
+            layers = async_layers(subjects, upstream.base_url, quick=args.quick)
         tls: list[Result] = []
         if not args.no_tls:
             cert, key = self_signed(Path(tmp))
@@ -527,6 +528,12 @@ def main(argv: list[str] | None = None) -> int:
     report = render(
         results, tls, mem, ceiling, connections, sizes, args, wrk is not None, upstream_name
     )
+    if layers:
+        from benchmarks.layers import render_layers
+
+        report = report.replace(
+            _LIMITS_NOTE, "\n".join(render_layers(layers)) + "\n\n" + _LIMITS_NOTE
+        )
     Path(args.output).write_text(report)
     if not args.no_chart:
         chart(results, connections, Path(args.output).with_suffix(".png"))
@@ -614,12 +621,35 @@ def render(
                 + f" ({_growth(m):+.1f}%); {m.first_connections} upstream connections"
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
-    lines += [
-        "What limits each subject, measured, and what any unmet target would need: README.md,",
-        "section Benchmarks.",
-        "",
-    ]
+    lines += [_LIMITS_NOTE, ""]
     return "\n".join(lines)
+
+
+_LIMITS_NOTE = (
+    "What limits each subject, measured, and what any unmet target would need: "
+    "docs/transports-and-benchmarks.md, section Benchmarks."
+)
+
+
+def async_layers(subjects: list[Subject], base_url: str, quick: bool) -> dict[str, float]:
+    """The in-process breakdown of an async call (benchmarks/layers.py), when Starlette is
+    among the subjects and the [bench] extra (uvloop, httptools) is installed."""
+    if not any(s.framework == "starlette" for s in subjects):
+        return {}
+    try:
+        import httptools  # noqa: F401
+        import uvloop  # noqa: F401
+    except ImportError:
+        print("[bench] layers skipped: uvloop and httptools come with the [bench] extra")
+        return {}
+    print("[bench] one async call, layer by layer, in-process", flush=True)
+    os.environ["LIVEBLOCKS_BASE_URL"] = base_url  # read when the Starlette apps are imported
+    from benchmarks.layers import measure_layers
+
+    found = measure_layers(base_url, rounds=2 if quick else 12, per_round=256 if quick else 2048)
+    for name, value in found.items():
+        print(f"  {name:48} {value:6.0f} µs CPU per call", flush=True)
+    return found
 
 
 def _growth(m: Memory) -> float:

@@ -1,0 +1,254 @@
+"""Where the CPU of one async call goes, layer by layer, measured in one process.
+
+Each layer adds one thing to the one below it; all call the same upstream, 32 calls in flight on
+uvloop, and each is timed with ``time.process_time`` in interleaved rounds (the median is
+reported: this machine's speed drifts, and interleaving shares the drift between layers):
+
+1. the floor: an asyncio protocol over httptools (llhttp) on 32 kept-alive connections, one call
+   at a time each, with a deadline timer: what the event loop and the sockets cost, no pool and
+   no checks (a measuring stick, not a client anyone should ship);
+2. aiohttp, its leanest use: a session without timeouts, cookies or decompression, bytes body;
+3. our wire (``AiohttpWire.send``): the same library plus the deadline, the pool timeout, the
+   idle-bytes check, the strict head check, the size cap;
+4. our client (``AsyncLiveblocks.identify_user``): argument checks, the retry loop, the token check;
+5. the Starlette adapter, called in-process as ASGI (no server): the endpoint on top; and the
+   Starlette ceiling the same way, for what the framework itself costs in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from benchmarks.apps.common import SECRET, USER
+
+CALLS_IN_FLIGHT = 32
+_BODY = json.dumps(USER).encode()
+_HEADERS = {
+    "Authorization": f"Bearer {SECRET}",
+    "Content-Type": "application/json",
+    "Accept-Encoding": "identity",
+}
+_ROOM = b'{"room": "acme-roadmap"}'
+
+Call = Callable[[], Awaitable[Any]]
+
+
+class _Floor(asyncio.Protocol):
+    """One kept-alive connection answering one call at a time, parsed by httptools."""
+
+    def __init__(self) -> None:
+        import httptools
+
+        self.parser = httptools.HttpResponseParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[int] | None = None
+        self.body: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.parser.feed_data(data)
+
+    def on_body(self, body: bytes) -> None:
+        self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(self.parser.get_status_code())
+
+    async def call(self, request: bytes) -> bytes:
+        assert self.transport is not None
+        self.body.clear()
+        self.waiter = asyncio.get_running_loop().create_future()
+        async with asyncio.timeout(10):
+            self.transport.write(request)
+            status = await self.waiter
+        if status != 200:
+            raise RuntimeError(f"upstream answered {status}")
+        return b"".join(self.body)
+
+
+async def _asgi_call(app: Any) -> None:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": _ROOM, "more_body": False}
+        await asyncio.Event().wait()  # a disconnect never comes
+        raise AssertionError("unreachable")
+
+    status: list[int] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/liveblocks-auth",
+        "raw_path": b"/api/liveblocks-auth",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(_ROOM)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    if status != [200]:
+        raise RuntimeError(f"the app answered {status}")
+
+
+async def _measure(layers: dict[str, Call], rounds: int, per_round: int) -> dict[str, float]:
+    each = max(per_round // CALLS_IN_FLIGHT, 1)
+
+    async def worker(call: Call, count: int) -> None:
+        for _ in range(count):
+            await call()
+
+    for call in layers.values():  # warm up: connections opened, caches filled
+        await asyncio.gather(*(worker(call, 8) for _ in range(CALLS_IN_FLIGHT)))
+    samples: dict[str, list[float]] = {name: [] for name in layers}
+    for _ in range(rounds):
+        for name, call in layers.items():
+            start = time.process_time()
+            await asyncio.gather(*(worker(call, each) for _ in range(CALLS_IN_FLIGHT)))
+            spent = time.process_time() - start
+            samples[name].append(spent / (each * CALLS_IN_FLIGHT) * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]:
+    import aiohttp
+
+    from benchmarks.apps import starlette_apps
+    from liveblocks_auth import AsyncLiveblocks
+    from liveblocks_auth.transports import AiohttpWire, Outgoing
+
+    url = httpx.URL(base_url)
+    target = "/v2/identify-user"
+    head = "".join(f"{k}: {v}\r\n" for k, v in _HEADERS.items())
+    raw = (
+        f"POST {target} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{head}"
+        f"Content-Length: {len(_BODY)}\r\n\r\n"
+    ).encode() + _BODY
+    loop = asyncio.get_running_loop()
+    floors = []
+    for _ in range(CALLS_IN_FLIGHT):
+        _, protocol = await loop.create_connection(_Floor, url.host, url.port or 80)
+        floors.append(protocol)
+    idle = list(floors)
+
+    async def floor() -> None:
+        protocol = idle.pop()
+        try:
+            await protocol.call(raw)
+        finally:
+            idle.append(protocol)
+
+    session = aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=None),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        auto_decompress=False,
+        skip_auto_headers=("User-Agent", "Accept-Encoding"),
+    )
+
+    async def lean() -> None:
+        async with session.post(base_url + target, data=_BODY, headers=_HEADERS) as answer:
+            await answer.read()
+
+    wire = AiohttpWire()
+    timeout = httpx.Timeout(5.0)
+
+    async def our_wire() -> None:
+        call = Outgoing(
+            "POST",
+            base_url + target,
+            target,
+            _HEADERS,
+            _BODY,
+            timeout,
+            time.monotonic() + 8,
+            65_536,
+        )
+        if (await wire.send(call)).status != 200:
+            raise RuntimeError("upstream refused")
+
+    client = AsyncLiveblocks(SECRET, base_url=base_url)
+
+    async def our_client() -> None:
+        answer = await client.identify_user(
+            "alice", group_ids=["editors"], user_info={"name": "Alice"}
+        )
+        if answer.status != 200:
+            raise RuntimeError(answer.body)
+
+    adapter, ceiling = starlette_apps.adapter, starlette_apps.ceiling
+    try:
+        async with starlette_apps.liveblocks.lifespan(adapter):
+            return await _measure(
+                {
+                    "floor: asyncio protocol over httptools": floor,
+                    "aiohttp session, leanest use": lean,
+                    "our wire (AiohttpWire.send)": our_wire,
+                    "our client (AsyncLiveblocks.identify_user)": our_client,
+                    "Starlette adapter (in-process ASGI)": lambda: _asgi_call(adapter),
+                    "Starlette ceiling (in-process ASGI)": lambda: _asgi_call(ceiling),
+                },
+                rounds,
+                per_round,
+            )
+    finally:
+        for protocol in floors:
+            if protocol.transport is not None:
+                protocol.transport.close()
+        await session.close()
+        await wire.aclose()
+        await client.aclose()
+
+
+def measure_layers(base_url: str, rounds: int = 12, per_round: int = 2048) -> dict[str, float]:
+    """CPU µs per call of each layer (median over ``rounds``), on uvloop. The Starlette apps are
+    imported here: ``LIVEBLOCKS_BASE_URL`` must name ``base_url`` before."""
+    import uvloop
+
+    return uvloop.run(_layers(base_url, rounds, per_round))
+
+
+def render_layers(found: dict[str, float]) -> list[str]:
+    lines = [
+        "",
+        f"One async call, layer by layer, in one process ({CALLS_IN_FLIGHT} calls in flight, uvloop; "
+        "CPU µs per call, median of interleaved rounds; each layer adds one thing to the one "
+        "above it, except the ceiling):",
+        "",
+        "| layer | CPU µs per call | added |",
+        "| --- | ---: | ---: |",
+    ]
+    previous: float | None = None
+    for name, value in found.items():
+        if "ceiling" in name:
+            lines.append(f"| {name} | {value:.0f} | – |")
+            continue
+        added = "–" if previous is None else f"{value - previous:+.0f}"
+        lines.append(f"| {name} | {value:.0f} | {added} |")
+        previous = value
+    return lines

@@ -526,14 +526,8 @@ def main(argv: list[str] | None = None) -> int:
                 picked = [s for s in subjects if s.kind in ("adapter", "handwritten", "express")]
                 tls = bench(picked, [32], args.duration, wrk, script, secure, env)
     report = render(
-        results, tls, mem, ceiling, connections, sizes, args, wrk is not None, upstream_name
+        results, tls, mem, layers, ceiling, connections, sizes, args, wrk is not None, upstream_name
     )
-    if layers:
-        from benchmarks.layers import render_layers
-
-        report = report.replace(
-            _LIMITS_NOTE, "\n".join(render_layers(layers)) + "\n\n" + _LIMITS_NOTE
-        )
     Path(args.output).write_text(report)
     if not args.no_chart:
         chart(results, connections, Path(args.output).with_suffix(".png"))
@@ -548,6 +542,7 @@ def render(
     results: list[Result],
     tls: list[Result],
     mem: dict[str, Memory],
+    layers: dict[str, float],
     ceiling: Measure,
     connections: list[int],
     sizes: list[int],
@@ -621,14 +616,16 @@ def render(
                 + f" ({_growth(m):+.1f}%); {m.first_connections} upstream connections"
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
-    lines += [_LIMITS_NOTE, ""]
+    if layers:
+        from benchmarks.layers import render_layers
+
+        lines += [*render_layers(layers), ""]
+    lines += [
+        "What limits each subject, measured, and what any unmet target would need: "
+        "docs/transports-and-benchmarks.md, section Benchmarks.",
+        "",
+    ]
     return "\n".join(lines)
-
-
-_LIMITS_NOTE = (
-    "What limits each subject, measured, and what any unmet target would need: "
-    "docs/transports-and-benchmarks.md, section Benchmarks."
-)
 
 
 def async_layers(subjects: list[Subject], base_url: str, quick: bool) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Where the CPU of one async call goes, layer by layer, measured in one process.
 
-Each layer adds one thing to the one below it; all call the same upstream, 32 calls in flight on
+Each layer adds one thing to the one before it; all call the same upstream, 32 calls in flight on
 uvloop, and each is timed with ``time.process_time`` in interleaved rounds (the median is
 reported: this machine's speed drifts, and interleaving shares the drift between layers):
 
@@ -238,7 +238,7 @@ def render_layers(found: dict[str, float]) -> list[str]:
         "",
         f"One async call, layer by layer, in one process ({CALLS_IN_FLIGHT} calls in flight, uvloop; "
         "CPU µs per call, median of interleaved rounds; each layer adds one thing to the one "
-        "above it, except the ceiling):",
+        "before it, except the ceiling):",
         "",
         "| layer | CPU µs per call | added |",
         "| --- | ---: | ---: |",

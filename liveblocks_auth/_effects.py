@@ -48,12 +48,23 @@ async def drive_async(flow: Generator[E, Any, T], perform: Callable[[E], Awaitab
         return stop.value  # type: ignore[no-any-return]
 
 
-def is_async_callable(function: Callable[..., Any]) -> bool:
-    while isinstance(function, partial):
-        function = function.func
+def _is_async_function(function: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
         getattr(function, "__call__", None)  # noqa: B004 - async callable objects
     )
+
+
+#: Asked on every hook call of every request, of the same few hooks.
+_is_async_cached = functools.lru_cache(maxsize=512)(_is_async_function)
+
+
+def is_async_callable(function: Callable[..., Any]) -> bool:
+    while isinstance(function, partial):
+        function = function.func
+    try:
+        return _is_async_cached(function)
+    except TypeError:  # an unhashable callable: look again each time
+        return _is_async_function(function)
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:

@@ -258,9 +258,17 @@ def to_auth_request(request: Request) -> AuthRequest:
         method=request.method,
         headers=request.headers,
         body=request.stream(),
-        host=request.url.netloc,
+        host=_host(request),
         context=request,
     )
+
+
+def _host(request: Request) -> str:
+    """The ``host[:port]`` the client asked for, which a browser's Origin must match: its Host
+    header, as Starlette's ``request.url`` takes it (without building and parsing a whole URL
+    on every request), else the server's address."""
+    host = request.headers.get("host")
+    return host if host is not None else request.url.netloc
 
 
 def to_response(answer: EndpointResponse) -> Response:

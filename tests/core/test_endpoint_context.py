@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from liveblocks_auth import (
     default_user_info,
     user_from,
 )
-from liveblocks_auth._effects import hook_extras
+from liveblocks_auth._effects import hook_extras, is_async_callable
 from liveblocks_auth.testing import FakeLiveblocks, decode_token
 from tests.core.test_endpoint import ALICE, JSON, Server, endpoint, error_of, request, serve
 
@@ -64,6 +65,33 @@ def test_hooks_that_do_not_ask_get_nothing_more(serve: Server) -> None:
     assert serve(endpoint(room_policy=policy), request()).status == 200
     assert hook_extras(policy, 2, {"request": 1, "data": 2}) == {}
     assert hook_extras(lambda user, room, **kw: True, 2, {"request": 1}) == {}
+
+
+def test_sync_and_async_hooks_are_told_apart_hashable_or_not() -> None:
+    class Unhashable:
+        __hash__ = None  # type: ignore[assignment]
+
+    class AsyncHook(Unhashable):
+        async def __call__(self, user: Any) -> bool:
+            return True
+
+    class SyncHook(Unhashable):
+        def __call__(self, user: Any) -> bool:
+            return True
+
+    async def coroutine_function(user: Any) -> bool:
+        return True
+
+    for hook, expected in [
+        (AsyncHook(), True),
+        (SyncHook(), False),
+        (coroutine_function, True),
+        (partial(coroutine_function), True),
+        (len, False),
+        (partial(len), False),
+    ]:
+        assert is_async_callable(hook) is expected, hook
+        assert is_async_callable(hook) is expected, hook  # asked again: the same answer
 
 
 def test_denied_from_a_hook_is_the_answer(serve: Server, fake: FakeLiveblocks) -> None:

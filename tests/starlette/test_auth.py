@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, decode_token
 from liveblocks_auth_starlette import LiveblocksAuth
+from liveblocks_auth_starlette.auth import to_auth_request
 from tests.contract import (
     ALLOWED_ORIGIN,
     BAD_REQUESTS,
@@ -288,6 +289,22 @@ def test_origin_rules(client: TestClient, headers: dict[str, str], status: int) 
     response = client.post(URL, json=ROOM, headers={"X-User": "alice", **headers})
     assert response.status_code == status
     assert response.headers["vary"] == "Origin, Sec-Fetch-Site"
+
+
+@pytest.mark.parametrize(
+    ("headers", "server", "host"),
+    [
+        ([(b"host", b"App.example:8443")], ("10.0.0.1", 8000), "App.example:8443"),
+        ([], ("10.0.0.1", 8000), "10.0.0.1:8000"),  # no Host (HTTP/1.0): the server's address
+        ([], ("10.0.0.1", 80), "10.0.0.1"),
+    ],
+)
+def test_the_host_an_origin_must_match(
+    headers: list[tuple[bytes, bytes]], server: tuple[str, int], host: str
+) -> None:
+    scope = {"type": "http", "method": "POST", "scheme": "http", "path": URL, "headers": headers}
+    request = Request({**scope, "query_string": b"", "server": server})
+    assert to_auth_request(request).host == host == request.url.netloc
 
 
 def test_mounted_under_a_prefix(fake: FakeLiveblocks) -> None:

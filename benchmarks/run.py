@@ -485,7 +485,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--connections", default="1,8,32,128", help="connection counts")
     parser.add_argument("--memory", default="10000,100000", help="request counts for RSS samples")
-    parser.add_argument("--only", default="", help="run only subjects whose name contains this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="run only subjects whose name contains this (or one of these, comma-separated)",
+    )
     parser.add_argument("--quick", action="store_true", help="a short setting (the test suite's)")
     parser.add_argument("--no-tls", action="store_true", help="skip the TLS upstream variant")
     parser.add_argument(
@@ -499,7 +503,8 @@ def main(argv: list[str] | None = None) -> int:
         args.duration, args.connections, args.memory = 1.0, "8", "200,400"
     connections = [int(c) for c in args.connections.split(",")]
     sizes = [int(s) for s in args.memory.split(",")]
-    subjects = [s for s in SUBJECTS if args.only in s.name]
+    wanted = args.only.split(",")
+    subjects = [s for s in SUBJECTS if any(part in s.name for part in wanted)]
     (ROOT / "benchmarks" / "apps" / "node_modules").unlink(missing_ok=True)
     (ROOT / "benchmarks" / "apps" / "node_modules").symlink_to(NODE_MODULES)
     wrk = ensure_wrk()

@@ -11,12 +11,13 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.to_thread
 
 E = TypeVar("E")
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def drive(flow: Generator[E, Any, T], perform: Callable[[E], Any]) -> T:
@@ -48,23 +49,31 @@ async def drive_async(flow: Generator[E, Any, T], perform: Callable[[E], Awaitab
         return stop.value  # type: ignore[no-any-return]
 
 
+def _per_hook(function: Callable[P, T]) -> Callable[P, T]:
+    """``function`` (a fact about a hook, asked on every request of the same few hooks),
+    remembered per argument; an unhashable hook is looked at again each time."""
+    cached: Callable[..., T] = functools.lru_cache(maxsize=512)(function)
+
+    def lookup(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:  # unhashable
+            return function(*args, **kwargs)
+
+    return lookup
+
+
+@_per_hook
 def _is_async_function(function: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
         getattr(function, "__call__", None)  # noqa: B004 - async callable objects
     )
 
 
-#: Asked on every hook call of every request, of the same few hooks.
-_is_async_cached = functools.lru_cache(maxsize=512)(_is_async_function)
-
-
 def is_async_callable(function: Callable[..., Any]) -> bool:
     while isinstance(function, partial):
         function = function.func
-    try:
-        return _is_async_cached(function)
-    except TypeError:  # an unhashable callable: look again each time
-        return _is_async_function(function)
+    return _is_async_function(function)
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
@@ -95,6 +104,7 @@ async def call_async(
 HOOK_EXTRAS: tuple[str, ...] = ("request", "data")
 
 
+@_per_hook
 def _accepted(function: Callable[..., Any], positional: int) -> frozenset[str]:
     while isinstance(function, partial):
         positional += len(function.args)
@@ -114,18 +124,12 @@ def _accepted(function: Callable[..., Any], positional: int) -> frozenset[str]:
     return frozenset(names)
 
 
-_accepted_cached = functools.lru_cache(maxsize=512)(_accepted)
-
-
 def hook_extras(
     function: Callable[..., Any], positional: int, available: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The entries of ``available`` (keys from :data:`HOOK_EXTRAS`) that ``function`` declares as
     parameters beyond its first ``positional`` ones, by name: a hook asks for what it needs."""
-    try:
-        names = _accepted_cached(function, positional)
-    except TypeError:  # an unhashable callable: look again each time
-        names = _accepted(function, positional)
+    names = _accepted(function, positional)
     return {name: available[name] for name in names if name in available}
 
 

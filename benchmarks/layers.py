@@ -7,12 +7,14 @@ reported: this machine's speed drifts, and interleaving shares the drift between
 1. the floor: an asyncio protocol over httptools (llhttp) on 32 kept-alive connections, one call
    at a time each, with a deadline timer: what the event loop and the sockets cost, no pool and
    no checks (a measuring stick, not a client anyone should ship);
-2. aiohttp, its leanest use: a session without timeouts, cookies or decompression, bytes body;
-3. our wire (``AiohttpWire.send``): the same library plus the deadline, the pool timeout, the
-   idle-bytes check, the strict head check, the size cap;
-4. our client (``AsyncLiveblocks.identify_user``): argument checks, the retry loop, the token check;
-5. the Starlette adapter, called in-process as ASGI (no server): the endpoint on top; and the
+2. our wire (``AsyncCurlWire.send``): libcurl driven by the event loop, plus the deadline, the
+   pool timeout, the idle-bytes check, the strict head check, the size cap;
+3. our client (``AsyncLiveblocks.identify_user``): argument checks, the retry loop, the token check;
+4. the Starlette adapter, called in-process as ASGI (no server): the endpoint on top; and the
    Starlette ceiling the same way, for what the framework itself costs in-process.
+
+Beside the chain, for reference: aiohttp in its leanest use (a session without timeouts, cookies
+or decompression, bytes body), the library of the minimal hand-written endpoint.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
 
     from benchmarks.apps import starlette_apps
     from liveblocks_auth import AsyncLiveblocks
-    from liveblocks_auth.transports import AiohttpWire, Outgoing
+    from liveblocks_auth.transports import AsyncCurlWire, Outgoing
 
     url = httpx.URL(base_url)
     target = "/v2/identify-user"
@@ -175,7 +177,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
         async with session.post(base_url + target, data=_BODY, headers=_HEADERS) as answer:
             await answer.read()
 
-    wire = AiohttpWire()
+    wire = AsyncCurlWire()
     timeout = httpx.Timeout(5.0)
 
     async def our_wire() -> None:
@@ -207,8 +209,8 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
             return await _measure(
                 {
                     "floor: asyncio protocol over httptools": floor,
-                    "aiohttp session, leanest use": lean,
-                    "our wire (AiohttpWire.send)": our_wire,
+                    "reference: aiohttp session, leanest use": lean,
+                    "our wire (AsyncCurlWire.send, libcurl)": our_wire,
                     "our client (AsyncLiveblocks.identify_user)": our_client,
                     "Starlette adapter (in-process ASGI)": lambda: _asgi_call(adapter),
                     "Starlette ceiling (in-process ASGI)": lambda: _asgi_call(ceiling),
@@ -238,14 +240,14 @@ def render_layers(found: dict[str, float]) -> list[str]:
         "",
         f"One async call, layer by layer, in one process ({CALLS_IN_FLIGHT} calls in flight, uvloop; "
         "CPU µs per call, median of interleaved rounds; each layer adds one thing to the one "
-        "before it, except the ceiling):",
+        "before it, except the reference and the ceiling):",
         "",
         "| layer | CPU µs per call | added |",
         "| --- | ---: | ---: |",
     ]
     previous: float | None = None
     for name, value in found.items():
-        if "ceiling" in name:
+        if "ceiling" in name or name.startswith("reference"):
             lines.append(f"| {name} | {value:.0f} | – |")
             continue
         added = "–" if previous is None else f"{value - previous:+.0f}"

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-import urllib3
+import httpx
 
 from ._protocol import identify_user_request, parse_token_body
 from ._secret import validate_secret
@@ -505,18 +505,17 @@ def _webhooks(args: argparse.Namespace, out: Callable[[Any, str], None]) -> int:
     webhook_id = args.id or sample_webhook_id()
     headers = {"Content-Type": "application/json", **handler.sign(webhook_id, body)}
     try:
-        answer = urllib3.request(
-            "POST", args.url, body=body, headers=headers, timeout=10.0, retries=False
-        )
-    except urllib3.exceptions.HTTPError as exc:
+        answer = httpx.post(args.url, content=body, headers=headers, timeout=10.0, trust_env=False)
+    except httpx.HTTPError as exc:
         raise _Unreachable(f"could not reach {args.url}: {exc}. Is your app running?") from None
-    text = answer.data.decode("utf-8", "replace").strip()
+    text = answer.content.decode("utf-8", "replace").strip()
+    status = answer.status_code
     out(
-        {"status": answer.status, "answer": text, "webhook_id": webhook_id, "event": event},
+        {"status": status, "answer": text, "webhook_id": webhook_id, "event": event},
         f"sent {args.type} {webhook_id} (room {args.room}) to {args.url}\n"
-        f"your app answered {answer.status}: {text[:500]}",
+        f"your app answered {status}: {text[:500]}",
     )
-    return EXIT_OK if 200 <= answer.status < 300 else EXIT_LIVEBLOCKS
+    return EXIT_OK if 200 <= status < 300 else EXIT_LIVEBLOCKS
 
 
 class _Unreachable(Exception):

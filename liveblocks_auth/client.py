@@ -170,6 +170,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
             send.timeout,
             send.deadline,
             request.limit,
+            request.is_idempotent,
         )
 
     def _flow(self, request: proto.ApiRequest) -> Generator[Effect, Any, proto.ApiResult]:

@@ -1,7 +1,9 @@
 """How a call reaches Liveblocks: a *wire* per client, over a well-kept HTTP library.
 
-- :class:`Urllib3Wire`, the default of ``Liveblocks``: urllib3's thread-safe connection pool.
-- :class:`AiohttpWire`, the default of ``AsyncLiveblocks``: an aiohttp session.
+- :class:`CurlWire`, the default of ``Liveblocks``: libcurl (pycurl) easy handles, one
+  connection each, lent to one thread at a time.
+- :class:`AsyncCurlWire`, the default of ``AsyncLiveblocks``: libcurl's multi interface on the
+  running asyncio event loop.
 - :class:`HttpxWire` / :class:`AsyncHttpxWire`: a transport or client of your own (httpx stays
   the public interface), and httpx's own transports when a proxy is set in the environment or
   ``LIVEBLOCKS_AUTH_TRANSPORT=httpx``.
@@ -18,12 +20,13 @@ child (:func:`forked`).
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import http.cookiejar
+import math
 import os
+import queue
 import re
 import select
-import socket
-import ssl
 import threading
 import time
 import urllib.request
@@ -31,34 +34,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import aiohttp
 import anyio
+import certifi
 import httpx
-import urllib3
-import urllib3.exceptions as u3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.response import BaseHTTPResponse, HTTPResponse
+import pycurl
 
-from . import _watchdog
 from ._retry import DeadlineExceeded
 from .config import DEFAULT_LIMITS
 
 __all__ = [
-    "AiohttpWire",
+    "AsyncCurlWire",
     "AsyncHttpxWire",
     "AsyncWire",
+    "CurlWire",
     "HttpxWire",
     "Outgoing",
     "Reply",
     "SyncWire",
-    "Urllib3Wire",
     "WireMisuse",
     "check_head",
     "forked",
 ]
 
 ENV_TRANSPORT = "LIVEBLOCKS_AUTH_TRANSPORT"
-_READ_SIZE = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +71,9 @@ class Outgoing:
     timeout: httpx.Timeout
     deadline: float  # time.monotonic()
     limit: int  # the largest answer body read; past it the answer is cut (truncated)
+    #: Whether it may be sent twice (``ApiRequest.is_idempotent``): only then may it travel
+    #: on a reused connection (libcurl resends a request itself if one turns out closed).
+    idempotent: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,21 @@ def generation() -> int:
     return _generation
 
 
+#: What wires of a parent process held, abandoned in this child (see :func:`_abandon`).
+_ABANDONED: list[Any] = []
+
+
+def _abandon(held: object) -> None:
+    """Keep what a wire of the parent process held, in a forked child, for the life of the
+    process, even through the interpreter's own exit: freeing a libcurl handle ends its
+    connection gracefully (a TLS close_notify written with the child's stale copy of the
+    session, which breaks the connection for the parent), and closing an asyncio transport
+    removes its socket from the epoll set both processes share. One reference is never given
+    back, so it is never freed."""
+    _ABANDONED.append(held)
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(held))
+
+
 #: Field names, one per line: tokens (RFC 9110 5.1).
 _NAMES = re.compile(rb"(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+\n)*")
 #: Control characters, which no field value may hold (HTAB aside).
@@ -131,8 +147,6 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _DIGITS = re.compile(rb"[0-9]{1,18}")
 #: As http.client: no answer of the REST API has more than a few header fields.
 _MAX_FIELDS = 100
-#: A chunk-size line: 1-16 hex digits, then extensions (RFC 9112 7.1); nothing looser.
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(;[^\r\n]*)?\r?\n")
 
 
 def check_head(status: int, fields: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -220,292 +234,384 @@ def _too_late(call: Outgoing) -> DeadlineExceeded:
     return DeadlineExceeded(f"no whole answer before the deadline ({call.target})")
 
 
-def _ssl_context() -> ssl.SSLContext:
-    """One TLS policy for every wire: httpx's (certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``;
-    hostname checked)."""
-    return httpx.create_ssl_context()
+# --- the default wire: libcurl (pycurl) --------------------------------------------------------
+
+_NO_EXPECT = ["Expect:"]  # libcurl would wait for a 100 Continue before large bodies
+_NETWORK_ERRORS = frozenset({pycurl.E_SEND_ERROR, pycurl.E_RECV_ERROR})
 
 
-# --- sync: urllib3 ---------------------------------------------------------------------------
+class _Settings:
+    """What every transfer of a wire sets, decided when the wire is made (as httpx's
+    transports read ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when they are made)."""
+
+    __slots__ = ("cainfo", "capath", "expiry", "size")
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self.size = limits.max_connections or 100
+        self.expiry = limits.keepalive_expiry  # None: never; 0: no connection is reused
+        # One TLS policy for every wire, httpx's: certifi, or SSL_CERT_FILE / SSL_CERT_DIR.
+        self.cainfo: str | None = os.environ.get("SSL_CERT_FILE") or None
+        self.capath: str | None = None
+        if self.cainfo is None:
+            self.capath = os.environ.get("SSL_CERT_DIR") or None
+            if self.capath is None:
+                self.cainfo = certifi.where()
 
 
-class _Call(threading.local):
-    """The call this thread is making, for the connection it runs on."""
+class _Answer:
+    """What libcurl hands over of one answer: the head's fields, checked once the head ends
+    (a refused head aborts the transfer, which closes its connection), then the body up to the
+    call's cap (past it, the transfer is aborted: truncated). Its methods are libcurl's header
+    and write callbacks: they return 0 to abort and never raise."""
 
-    alarm: _watchdog.Alarm | None = None
-    expiry: float | None = None
-    #: Set once the connection is open and the request is about to be written: a failure
-    #: after that may have reached the server.
-    sent: bool = False
+    __slots__ = ("data", "error", "fields", "headers", "limit", "status", "truncated")
 
+    def __init__(self) -> None:
+        self.begin(0)
 
-_CURRENT = _Call()
+    def begin(self, limit: int) -> None:
+        self.limit, self.data, self.truncated = limit, bytearray(), False
+        self.status = 0
+        self.fields: list[tuple[bytes, bytes]] = []
+        self.headers: dict[str, str] | None = None
+        self.error: httpx.RemoteProtocolError | None = None
 
+    def header(self, line: bytes) -> int | None:
+        if self.headers is not None and self.status >= 200:
+            return None  # trailers after a chunked body: not part of the head
+        if line.startswith(b"HTTP/"):  # a new head (after a 1xx, the final one)
+            code = line.split(b" ", 2)[1:2]
+            self.status = int(code[0]) if code and code[0].isdigit() else -1
+            self.fields, self.headers = [], None
+            return None
+        if line in (b"\r\n", b"\n"):  # the head ends
+            try:
+                self.headers = check_head(self.status, self.fields)
+            except httpx.RemoteProtocolError as error:
+                self.error = error
+                return 0
+            return None
+        name, colon, value = line.rstrip(b"\r\n").partition(b":")
+        self.fields.append((name if colon else b"", value))  # no colon: refused by check_head
+        return None
 
-class _StrictResponse(HTTPResponse):
-    """urllib3's answer, reading chunk sizes as strictly as h11 does: it takes ``int(line,
-    16)`` as is, so ``-1`` (read to the end of the stream), ``0x11``, ``1_1`` or a size of 4,000
-    hex digits would pass."""
-
-    def _update_chunk_length(self) -> None:
-        if self.chunk_left is not None:
-            return
-        line = self._fp.fp.readline(1024)  # type: ignore[union-attr]
-        match = _CHUNK_SIZE.fullmatch(line)
-        if match is None:
-            self.close()
-            raise u3.InvalidChunkLength(self, line)
-        self.chunk_left = int(match.group(1), 16)
-
-
-class _ConnectionMixin:
-    """What a pooled connection adds to urllib3's: the watchdog sees its socket, idle
-    connections expire, and its answers read chunk sizes strictly."""
-
-    sock: socket.socket | None
-    _last_used: float = 0.0
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        expiry = _CURRENT.expiry
-        now = time.monotonic()
-        if self.sock is not None and expiry is not None and now - self._last_used > expiry:
-            self.close()  # type: ignore[attr-defined]  # idle too long: a new one
-        self._last_used = now
-        if self.sock is None:
-            self.connect()  # type: ignore[attr-defined]  # here, so its failures are told apart
-        if (alarm := _CURRENT.alarm) is not None:
-            alarm.attach(self.sock)
-        _CURRENT.sent = True
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-    def getresponse(self) -> HTTPResponse:
-        response: HTTPResponse = super().getresponse()  # type: ignore[misc]
-        response.__class__ = _StrictResponse
-        return response
-
-
-class _Connection(_ConnectionMixin, HTTPConnection):  # type: ignore[misc]
-    pass
-
-
-class _TLSConnection(_ConnectionMixin, HTTPSConnection):  # type: ignore[misc]
-    pass
-
-
-class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _Connection
-
-
-class _TLSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _TLSConnection
-
-
-def _u3_error(error: Exception, sent: bool) -> BaseException:
-    """httpx's exception for a urllib3 failure: before any byte was sent, a connect failure
-    (or pool timeout); after, a read or protocol failure (the server may have the request)."""
-    message = str(error) or type(error).__name__
-    if isinstance(error, u3.EmptyPoolError):
-        return httpx.PoolTimeout("no free connection within the pool timeout")
-    if not sent:
-        if isinstance(error, u3.ConnectTimeoutError):
-            return httpx.ConnectTimeout(message)
-        return httpx.ConnectError(message)
-    if isinstance(error, u3.ReadTimeoutError | TimeoutError):
-        return httpx.ReadTimeout(message)
-    if isinstance(error, httpx.RemoteProtocolError | u3.ProtocolError | u3.HTTPError):
-        return httpx.RemoteProtocolError(message)
-    if isinstance(error, OSError):
-        return httpx.ReadError(message)
-    return _fresh(error)
-
-
-class Urllib3Wire:
-    """The sync default: one urllib3 connection pool to the base URL's origin, thread-safe, at
-    most ``limits.max_connections`` open (waiting up to the pool timeout for one), idle ones
-    closed after ``limits.keepalive_expiry``; rebuilt in a process forked from its own."""
-
-    def __init__(self, base_url: str, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
-        url = httpx.URL(base_url)
-        self._tls = url.scheme == "https"
-        self._host, self._port = url.host, url.port or (443 if self._tls else 80)
-        self._size = limits.max_connections or 100
-        self._expiry = limits.keepalive_expiry
-        self._lock = threading.Lock()
-        self._pool, self._generation = self._new_pool(), generation()
-        self._timeouts: tuple[httpx.Timeout | None, urllib3.Timeout] = (None, urllib3.Timeout())
-
-    def _new_pool(self) -> urllib3.HTTPConnectionPool:
-        options: dict[str, Any] = {"maxsize": self._size, "block": True, "retries": False}
-        if self._tls:
-            return _TLSPool(self._host, self._port, ssl_context=_ssl_context(), **options)
-        return _Pool(self._host, self._port, **options)
-
-    def _current_pool(self) -> urllib3.HTTPConnectionPool:
-        if forked(self._generation):
-            with self._lock:
-                if forked(self._generation):
-                    # The parent's connections are its own: dropped here, never closed or used
-                    # (closing a socket in the child only closes the child's descriptor).
-                    self._pool, self._generation = self._new_pool(), generation()
-        return self._pool
-
-    def _timeout(self, timeout: httpx.Timeout) -> urllib3.Timeout:
-        cached = self._timeouts  # one read: another thread may replace it meanwhile
-        if cached[0] is not timeout:
-            cached = self._timeouts = (timeout, urllib3.Timeout(timeout.connect, timeout.read))
-        return cached[1]
-
-    def send(self, call: Outgoing) -> Reply:
-        alarm = _watchdog.arm(call.deadline)
-        _CURRENT.alarm, _CURRENT.expiry, _CURRENT.sent = alarm, self._expiry, False
-        try:
-            reply = self._exchange(call)
-            if not alarm.fired:
-                return reply
-            # Cut at the deadline, http.client may even take what it had for a whole answer.
-            error: BaseException = _too_late(call)
-        except Exception as exc:
-            error = _too_late(call) if alarm.fired else _u3_error(exc, _CURRENT.sent)
-        finally:
-            alarm.disarm()
-            _CURRENT.alarm = None
-        raise error  # outside the except block: no library frame rides along
-
-    def _exchange(self, call: Outgoing) -> Reply:
-        response = self._current_pool().urlopen(
-            call.method,
-            call.target,
-            body=call.body,
-            headers=call.headers,
-            retries=False,
-            redirect=False,
-            assert_same_host=False,
-            timeout=self._timeout(call.timeout),
-            pool_timeout=call.timeout.pool,  # type: ignore[arg-type]  # a float works
-            preload_content=False,
-            decode_content=False,
-        )
-        whole = False
-        try:
-            headers = check_head(response.status, _raw_fields(response))
-            body = _Body(call)
-            body.take(response.stream(_READ_SIZE, decode_content=False))
-            whole = not body.truncated
-        finally:
-            if not whole:
-                response.close()  # unread bytes, or a failure: the connection is not reused
-            response.release_conn()
-        return body.reply(response.status, headers)
-
-    def close(self) -> None:
-        if not forked(self._generation):
-            self._pool.close()
-
-
-def _raw_fields(response: BaseHTTPResponse) -> list[tuple[bytes, bytes]]:
-    # Every field as received, repeats included (http.client decoded them as latin-1).
-    return [
-        (name.encode("latin-1"), value.encode("latin-1"))
-        for name, value in response.headers.iteritems()
-    ]
-
-
-# --- async: aiohttp --------------------------------------------------------------------------
-
-#: Sessions of a parent process, kept (never closed nor collected) in a child: closing one
-#: there would remove the parent's sockets from the epoll set both processes share.
-_ABANDONED: list[Any] = []
-
-
-class _Connector(aiohttp.TCPConnector):
-    """aiohttp's connector, minus one flaw: it reuses an idle connection on which bytes
-    arrived that nobody asked for, and hands them to the next request as its answer (a forged
-    ``{"token": ...}`` would reach another user). Such a connection is closed instead, whether
-    aiohttp has read those bytes already or they still wait in the socket (as urllib3 and
-    httpcore check before reusing a connection)."""
-
-    async def _get(self, *args: Any, **kwargs: Any) -> Any:
-        while (connection := await super()._get(*args, **kwargs)) is not None:
-            protocol = connection.protocol
-            # Flagged by aiohttp (bytes it read, an error), or bytes waiting in the socket.
-            transport = None if protocol is None or protocol.should_close else protocol.transport
-            if transport is not None and not _readable(transport):
-                return connection
-            connection.close()
+    def write(self, chunk: bytes) -> int | None:
+        room = self.limit - len(self.data)
+        if len(chunk) > room:
+            self.data += chunk[:room]
+            self.truncated = True
+            return 0
+        self.data += chunk
         return None
 
 
-def _readable(transport: asyncio.BaseTransport) -> bool:
+def _readable(fd: int) -> bool:
     """Whether bytes (or the end of the stream) wait on an idle connection's socket."""
-    sock = transport.get_extra_info("socket")
-    if sock is None:
-        return True
     poller = select.poll()
-    poller.register(sock.fileno(), select.POLLIN)
+    poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))
 
 
-def _aiohttp_error(error: BaseException) -> BaseException:
-    message = str(error) or type(error).__name__
-    if isinstance(error, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(message)
-    if isinstance(error, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(message)
-    if isinstance(error, aiohttp.SocketTimeoutError):
-        return httpx.ReadTimeout(message)
-    if isinstance(error, aiohttp.ClientOSError):
-        return httpx.ReadError(message)
-    if isinstance(error, aiohttp.ClientError):
+class _Handle:
+    """A libcurl easy handle and the one connection it keeps, lent to one call at a time.
+
+    libcurl reads the answers and keeps the connection alive; what it does not do, this does
+    before each call (:meth:`fit`): libcurl looks for bytes waiting on an idle connection at
+    most once a second, and would take bytes that nobody asked for as the next call's answer
+    (a forged token for another user); it resends a request by itself when a reused
+    connection turns out closed before any answer, which a call that is not idempotent must
+    never risk; and it counts idle time in whole seconds. So a handle whose connection has
+    bytes waiting, has been idle past ``keepalive_expiry``, or would carry a call that is not
+    idempotent is closed (and its connection with it) and a new one made."""
+
+    __slots__ = ("answer", "curl", "socket", "used")
+
+    def __init__(self, settings: _Settings) -> None:
+        self.curl = curl = pycurl.Curl()
+        self.answer = answer = _Answer()
+        self.socket, self.used = -1, 0.0  # the kept connection's socket (-1: none)
+        curl.setopt(pycurl.NOSIGNAL, 1)
+        curl.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
+        curl.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
+        curl.setopt(pycurl.PROXY, "")  # an environment's proxy is honoured by httpx's wire
+        curl.setopt(pycurl.HTTP_CONTENT_DECODING, 0)  # never inflate (Accept-Encoding: identity)
+        curl.setopt(pycurl.MAXCONNECTS, 1)
+        curl.setopt(pycurl.MAXAGE_CONN, 2**31 - 1)  # expiry: see fit()
+        if settings.cainfo is not None:
+            curl.setopt(pycurl.CAINFO, settings.cainfo)
+        if settings.capath is not None:
+            curl.setopt(pycurl.CAPATH, settings.capath)
+        curl.setopt(pycurl.HEADERFUNCTION, answer.header)
+        curl.setopt(pycurl.WRITEFUNCTION, answer.write)
+
+    def fit(self, call: Outgoing, expiry: float | None) -> bool:
+        """Whether this handle may carry ``call``: no connection yet, or one that is safe to
+        reuse for it."""
+        if self.socket < 0:
+            return True
+        if not call.idempotent:
+            return False
+        if expiry is not None and time.monotonic() - self.used >= expiry:
+            return False
+        return not _readable(self.socket)
+
+    def prepare(self, call: Outgoing) -> None:
+        curl = self.curl
+        self.answer.begin(call.limit)
+        curl.setopt(pycurl.URL, call.url)
+        if call.body is None:
+            curl.setopt(pycurl.HTTPGET, 1)
+        else:
+            curl.setopt(pycurl.POSTFIELDS, call.body)
+        if call.method in ("GET", "POST"):
+            curl.unsetopt(pycurl.CUSTOMREQUEST)
+        else:
+            curl.setopt(pycurl.CUSTOMREQUEST, call.method)
+        # Built here and handed over at once: no local of ours holds the key in the clear.
+        curl.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in call.headers.items()] + _NO_EXPECT)
+        curl.setopt(pycurl.TIMEOUT_MS, _milliseconds(*_attempt_limits(call)))
+        connect = call.timeout.connect
+        if connect is not None:
+            curl.setopt(pycurl.CONNECTTIMEOUT_MS, _milliseconds(connect))
+
+    def finish(self) -> None:
+        """After a transfer: the connection libcurl kept, if any (a failed or cut transfer
+        closes it)."""
+        self.socket = self.curl.getinfo(pycurl.ACTIVESOCKET)
+        self.used = time.monotonic()
+
+    def outcome(self, call: Outgoing, code: int) -> Reply | BaseException:
+        """The transfer's reply, or the error to raise (``code``: libcurl's, 0 for none)."""
+        answer = self.answer
+        if answer.error is not None:
+            return answer.error
+        if code == 0 or (code == pycurl.E_WRITE_ERROR and answer.truncated):
+            if answer.headers is None:
+                return httpx.RemoteProtocolError("an answer without a head")
+            return Reply(answer.status, answer.headers, bytes(answer.data), answer.truncated)
+        message = self.curl.errstr() or f"libcurl error {code}"
+        if code == pycurl.E_OPERATION_TIMEDOUT and time.monotonic() >= call.deadline - 0.005:
+            return _too_late(call)
+        if self.curl.getinfo(pycurl.PRETRANSFER_TIME) == 0:
+            # Not a byte of the request was written: it may be sent again, whatever it is.
+            if code == pycurl.E_OPERATION_TIMEDOUT:
+                return httpx.ConnectTimeout(message)
+            return httpx.ConnectError(message)
+        if code == pycurl.E_OPERATION_TIMEDOUT:
+            return httpx.ReadTimeout(message)
+        if code in _NETWORK_ERRORS:
+            return httpx.ReadError(message)
         return httpx.RemoteProtocolError(message)
-    return httpx.RemoteProtocolError(message)
+
+    def close(self) -> None:
+        self.curl.close()
 
 
-class AiohttpWire:
-    """The async default: an aiohttp session made in the first event loop that uses it, with
-    at most ``limits.max_connections`` connections (a wait past the pool timeout is
-    ``httpx.PoolTimeout``), idle ones closed after ``limits.keepalive_expiry``; no cookies,
-    no redirects, no decompression. Asyncio only: under trio, use httpx's transport."""
+def _attempt_limits(call: Outgoing) -> tuple[float, ...]:
+    """Seconds an attempt may last: libcurl bounds a transfer as a whole, so the whole
+    transfer ends at the deadline (heads dripping byte by byte, endless 1xx), and at its
+    connect + write + read timeouts (an upstream that never answers is given up in time for
+    another attempt)."""
+    left = call.deadline - time.monotonic()
+    timeout = call.timeout
+    phases = (timeout.connect, timeout.write, timeout.read)
+    if any(phase is None for phase in phases):
+        return (left,)
+    return left, sum(phases)  # type: ignore[arg-type]
+
+
+def _milliseconds(*seconds: float) -> int:
+    return max(math.ceil(min(seconds) * 1000), 1)
+
+
+def _result(outcome: Reply | BaseException) -> Reply:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+class CurlWire:
+    """The sync default: libcurl handles, each keeping one connection to Liveblocks, lent to
+    one thread at a time (most recently used first); at most ``limits.max_connections`` of
+    them (a wait past the pool timeout is ``httpx.PoolTimeout``); idle connections are not
+    reused after ``limits.keepalive_expiry``; dropped, never used, in a forked child."""
 
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
-        self._limits = limits
-        self._timeouts: tuple[httpx.Timeout | None, aiohttp.ClientTimeout | None] = (None, None)
-        self._session: aiohttp.ClientSession | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._settings = _Settings(limits)
+        self._lock = threading.Lock()
+        self._pool, self._generation = self._new_pool(), generation()
+
+    def _new_pool(self) -> queue.LifoQueue[_Handle | None]:
+        pool: queue.LifoQueue[_Handle | None] = queue.LifoQueue(self._settings.size)
+        for _ in range(self._settings.size):
+            pool.put_nowait(None)  # a handle not made yet
+        return pool
+
+    def _current_pool(self) -> queue.LifoQueue[_Handle | None]:
+        if forked(self._generation):
+            with self._lock:
+                if forked(self._generation):
+                    # The parent's connections are its own: kept, never used nor closed here.
+                    _abandon(self._pool)
+                    self._pool, self._generation = self._new_pool(), generation()
+        return self._pool
+
+    def send(self, call: Outgoing) -> Reply:
+        pool = self._current_pool()
+        try:
+            handle = pool.get(timeout=call.timeout.pool)
+        except queue.Empty:
+            raise httpx.PoolTimeout("no free connection within the pool timeout") from None
+        try:
+            if handle is not None and not handle.fit(call, self._settings.expiry):
+                handle.close()
+                handle = None
+            if handle is None:
+                handle = _Handle(self._settings)
+            handle.prepare(call)
+            try:
+                handle.curl.perform()
+                code = 0
+            except pycurl.error as error:
+                code = int(error.args[0])
+            handle.finish()
+            outcome = handle.outcome(call, code)
+        except Exception as exc:
+            outcome = _fresh(exc)
+        finally:
+            pool.put_nowait(handle)
+        return _result(outcome)
+
+    def close(self) -> None:
+        if forked(self._generation):
+            return
+        while True:
+            try:
+                handle = self._pool.get_nowait()
+            except queue.Empty:
+                return
+            if handle is not None:
+                handle.close()
+
+
+class _AsyncHandle(_Handle):
+    """A handle driven by the running asyncio event loop through its own libcurl multi
+    handle: libcurl says which socket to watch and when to wake it up, the loop calls back."""
+
+    __slots__ = ("_closed", "_timer", "_waiter", "_watched", "loop", "multi")
+
+    def __init__(self, settings: _Settings, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(settings)
+        self.loop = loop
+        self.multi = multi = pycurl.CurlMulti()
+        multi.setopt(pycurl.M_SOCKETFUNCTION, self._watch)
+        multi.setopt(pycurl.M_TIMERFUNCTION, self._wake_in)
+        multi.setopt(pycurl.M_MAXCONNECTS, 1)
+        self._timer: asyncio.TimerHandle | None = None
+        self._watched: set[int] = set()
+        self._waiter: asyncio.Future[int] | None = None
+        self._closed = False
+
+    def _watch(self, what: int, fd: int, multi: Any, data: Any) -> None:
+        if self._closed:
+            return
+        loop = self.loop
+        if what == pycurl.POLL_REMOVE or not what & pycurl.POLL_IN:
+            loop.remove_reader(fd)
+        if what == pycurl.POLL_REMOVE or not what & pycurl.POLL_OUT:
+            loop.remove_writer(fd)
+        if what == pycurl.POLL_REMOVE:
+            self._watched.discard(fd)
+            return
+        self._watched.add(fd)
+        if what & pycurl.POLL_IN:
+            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+        if what & pycurl.POLL_OUT:
+            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+
+    def _wake_in(self, milliseconds: int) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if milliseconds >= 0 and not self._closed:
+            self._timer = self.loop.call_later(
+                milliseconds / 1000, self._act, pycurl.SOCKET_TIMEOUT, 0
+            )
+
+    def _act(self, fd: int, event: int) -> None:
+        if self._closed or self._waiter is None:
+            return
+        self.multi.socket_action(fd, event)
+        _, done, failed = self.multi.info_read()
+        if done or failed:
+            self._settle(failed[0][1] if failed else 0)
+
+    def _settle(self, code: int) -> None:
+        waiter, self._waiter = self._waiter, None
+        self.finish()  # before the handle leaves its multi, which holds the connection
+        self.multi.remove_handle(self.curl)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(code)
+
+    async def perform(self) -> int:
+        """libcurl's code for the transfer (0: done); cancelled, the transfer is abandoned
+        (and its connection closed)."""
+        waiter: asyncio.Future[int] = self.loop.create_future()
+        self._waiter = waiter
+        self.multi.add_handle(self.curl)
+        try:
+            return await waiter
+        except BaseException:
+            if self._waiter is waiter:
+                self._settle(pycurl.E_ABORTED_BY_CALLBACK)
+            raise
+
+    def close(self) -> None:
+        if self._waiter is not None:
+            self._settle(pycurl.E_ABORTED_BY_CALLBACK)
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if not self.loop.is_closed():
+            for fd in self._watched:
+                self.loop.remove_reader(fd)
+                self.loop.remove_writer(fd)
+        self._watched.clear()
+        self.multi.close()
+        super().close()
+
+
+class AsyncCurlWire:
+    """The async default: the same handles as :class:`CurlWire` (one connection each, most
+    recently used first), driven by the running asyncio event loop; at most
+    ``limits.max_connections`` (a wait past the pool timeout is ``httpx.PoolTimeout``); made
+    anew, the parent's kept and never used, in a forked child. Asyncio only: under trio, use
+    httpx's transport."""
+
+    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        self._settings = _Settings(limits)
+        self._slots = asyncio.Semaphore(self._settings.size)
+        self._handles: list[_AsyncHandle] = []
         self._generation = generation()
 
-    def _current_session(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise WireMisuse(
+                "AsyncLiveblocks' default transport (libcurl) runs on asyncio; under another "
+                "event loop (trio), pass transport=httpx.AsyncHTTPTransport() or set "
+                f"{ENV_TRANSPORT}=httpx"
+            ) from None
         if forked(self._generation):
-            if self._session is not None:
-                _ABANDONED.append(self._session)
-            self._session, self._generation = None, generation()
-        if self._session is None or self._slots is None:
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                raise WireMisuse(
-                    "AsyncLiveblocks' default transport (aiohttp) runs on asyncio; under another "
-                    "event loop (trio), pass transport=httpx.AsyncHTTPTransport() or set "
-                    f"{ENV_TRANSPORT}=httpx"
-                ) from None
-            size = self._limits.max_connections or 100
-            connector = _Connector(
-                limit=size,
-                limit_per_host=0,
-                keepalive_timeout=self._limits.keepalive_expiry,
-                ssl=_ssl_context(),
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=False,
-                trust_env=False,
-                skip_auto_headers=("User-Agent", "Accept-Encoding"),
-                timeout=aiohttp.ClientTimeout(total=None),
-            )
-            self._slots = asyncio.Semaphore(size)
-        return self._session, self._slots
+            # The parent's connections are its own: kept, never used nor closed here.
+            _abandon(self._handles)
+            self._handles, self._generation = [], generation()
+            self._slots = asyncio.Semaphore(self._settings.size)
+        return loop
 
-    async def _acquire(self, slots: asyncio.Semaphore, timeout: float | None) -> None:
+    async def _acquire(self, timeout: float | None) -> None:
+        slots = self._slots
         if not slots.locked():
             await slots.acquire()  # returns at once, without a suspension
             return
@@ -515,64 +621,35 @@ class AiohttpWire:
         except TimeoutError:
             raise httpx.PoolTimeout("no free connection within the pool timeout") from None
 
+    def _handle(self, call: Outgoing, loop: asyncio.AbstractEventLoop) -> _AsyncHandle:
+        while self._handles:
+            handle = self._handles.pop()
+            if handle.loop is loop and handle.fit(call, self._settings.expiry):
+                return handle
+            handle.close()  # unfit, or of an event loop that is gone
+        return _AsyncHandle(self._settings, loop)
+
     async def send(self, call: Outgoing) -> Reply:
-        session, slots = self._current_session()  # outside the try: misuse is raised as is
+        loop = self._loop()  # outside the try: misuse is raised as is
+        slots = self._slots
+        await self._acquire(call.timeout.pool)
+        handle: _AsyncHandle | None = None
         try:
-            async with asyncio.timeout(max(call.deadline - time.monotonic(), 0.0)):
-                await self._acquire(slots, call.timeout.pool)
-                try:
-                    return await self._exchange(session, call)
-                finally:
-                    slots.release()
-        except httpx.PoolTimeout as exc:
-            error: BaseException = exc
-        except aiohttp.ClientError as exc:  # its timeouts are TimeoutErrors too: first
-            error = _aiohttp_error(exc)
-        except TimeoutError:
-            error = _too_late(call)
+            handle = self._handle(call, loop)
+            handle.prepare(call)
+            outcome = handle.outcome(call, await handle.perform())
         except Exception as exc:
-            error = _fresh(exc)
-        raise error  # outside the except block: no library frame rides along
-
-    def _timeout(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
-        cached = self._timeouts
-        if cached[0] is not timeout or cached[1] is None:
-            made = aiohttp.ClientTimeout(
-                total=None, sock_connect=timeout.connect, sock_read=timeout.read
-            )
-            cached = self._timeouts = (timeout, made)
-        return cached[1]  # type: ignore[return-value]
-
-    async def _exchange(self, session: aiohttp.ClientSession, call: Outgoing) -> Reply:
-        timeout = self._timeout(call.timeout)
-        async with session.request(
-            call.method,
-            call.url,
-            data=call.body,
-            headers=call.headers,
-            allow_redirects=False,
-            timeout=timeout,
-        ) as response:
-            try:
-                headers = check_head(response.status, response.raw_headers)
-                body = _Body(call)
-                length = response.content_length
-                if length is not None and length <= call.limit:
-                    body.feed(await response.read())  # known to fit: one read
-                else:
-                    async for chunk in response.content.iter_chunked(_READ_SIZE):
-                        if body.feed(chunk):
-                            break
-            except BaseException:
-                response.close()  # never reused
-                raise
-            if body.truncated:
-                response.close()
-            return body.reply(response.status, headers)
+            outcome = _fresh(exc)
+        finally:
+            if handle is not None:
+                self._handles.append(handle)
+            slots.release()
+        return _result(outcome)
 
     async def aclose(self) -> None:
-        if self._session is not None and not forked(self._generation):
-            await self._session.close()
+        if not forked(self._generation):
+            while self._handles:
+                self._handles.pop().close()
 
 
 # --- httpx: a transport or client of yours ---------------------------------------------------
@@ -656,7 +733,7 @@ class AsyncHttpxWire(_HttpxBase):
                 "its connections belong to the parent's event loop. Create the client (or the "
                 "transport you pass it) in each process, e.g. in your app's lifespan"
             )
-        _ABANDONED.append(self._owner)  # never closed here: see _ABANDONED
+        _abandon(self._owner)
         self._owner, self._generation = self._factory(), generation()
 
     async def send(self, call: Outgoing) -> Reply:
@@ -712,7 +789,7 @@ def choose_wire(
     http_client: httpx.Client | httpx.AsyncClient | None,
 ) -> SyncWire | AsyncWire:
     """A client's wire: the client or transport you gave, else httpx's own when chosen (see
-    :func:`httpx_chosen`), else urllib3 (sync) or aiohttp (async)."""
+    :func:`httpx_chosen`), else libcurl (sync and async)."""
     httpx_wire = AsyncHttpxWire if is_async else HttpxWire
     if http_client is not None or transport is not None:
         return httpx_wire(http_client or transport)
@@ -724,7 +801,7 @@ def choose_wire(
             return cls(limits=limits, follow_redirects=False, cookies=_no_cookies())
 
         return httpx_wire(client(), client)
-    return AiohttpWire(limits) if is_async else Urllib3Wire(base_url, limits)
+    return AsyncCurlWire(limits) if is_async else CurlWire(limits)
 
 
 class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):

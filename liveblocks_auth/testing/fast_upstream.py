@@ -35,7 +35,8 @@ class FastUpstream(Service):
     ) -> None:
         """``tls``: a server SSL context (for example with a self-signed certificate)."""
         self.host, self.port, self.tls = host, port, tls
-        self.connections = 0
+        #: Connections accepted in all, open now, and the most open at once.
+        self.connections = self.open = self.peak = 0
         self.requests = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -47,6 +48,8 @@ class FastUpstream(Service):
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.open += 1
+        self.peak = max(self.peak, self.open)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -62,6 +65,7 @@ class FastUpstream(Service):
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
         finally:
+            self.open -= 1
             writer.close()
 
     def start(self) -> Self:

@@ -1,4 +1,4 @@
-"""The clients behave the same over their default wires (urllib3, aiohttp) and over httpx's
+"""The clients behave the same over their default wire (libcurl) and over httpx's
 own transports (``LIVEBLOCKS_AUTH_TRANSPORT=httpx``), against real loopback servers: keep-alive,
 timeouts, pool limits, stale connections, event loops. The hostile cases are in
 tests/reliability/test_hostile_upstream.py."""
@@ -18,12 +18,13 @@ import pytest
 from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth.testing.devserver import free_port
 from tests.core.harness import SECRET, harnesses, scripted_server, send_json
+from tests.reliability.hostile import HostileServer, answer, serve_each
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
 QUICK = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01)
 WIRES = {
-    ("sync", ""): "Urllib3Wire",
-    ("async", ""): "AiohttpWire",
+    ("sync", ""): "CurlWire",
+    ("async", ""): "AsyncCurlWire",
     ("sync", "httpx"): "HttpxWire",
     ("async", "httpx"): "AsyncHttpxWire",
 }
@@ -150,16 +151,25 @@ def test_an_async_client_belongs_to_one_event_loop(
         loop.close()
 
 
-def test_aiohttp_closes_its_connections_with_the_client() -> None:
-    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+def _open_after(upstream: HostileServer, seconds: float = 2.0) -> int:
+    """The connections still open once the client's closing had time to reach the server."""
+    deadline = time.monotonic() + seconds
+    while upstream.open_now and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return upstream.open_now
 
-        async def go() -> tuple[int, bool]:
+
+def test_an_async_client_closes_its_connections_with_it() -> None:
+    with HostileServer(serve_each(answer(TOKEN))) as upstream:
+
+        async def go() -> tuple[int, int]:
             async with AsyncLiveblocks(SECRET, base_url=upstream.url) as lb:
-                status = (await lb.identify_user("a")).status
-                session = lb._wire._session  # type: ignore[attr-defined]
-            return status, session.closed
+                statuses = await asyncio.gather(*(lb.identify_user("a") for _ in range(3)))
+                open_before = upstream.open_now
+            return sum(s.status == 200 for s in statuses), open_before
 
-        assert asyncio.run(go()) == (200, True)
+        assert asyncio.run(go()) == (3, 3)  # three calls at once: three connections kept
+        assert _open_after(upstream) == 0
 
 
 def test_the_async_default_names_the_fix_under_another_event_loop() -> None:
@@ -170,11 +180,10 @@ def test_the_async_default_names_the_fix_under_another_event_loop() -> None:
         trio.run(lb.identify_user, "a")
 
 
-def test_a_sync_client_closes_its_pool() -> None:
-    with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
+def test_a_sync_client_closes_its_connections_with_it() -> None:
+    with HostileServer(serve_each(answer(TOKEN))) as upstream:
         lb = Liveblocks(SECRET, base_url=upstream.url)
-        assert lb.identify_user("a").status == 200
-        pool = lb._wire._pool  # type: ignore[attr-defined]
-        assert pool.num_connections == 1
+        assert [lb.identify_user("a").status for _ in range(3)] == [200] * 3
+        assert upstream.open_now == 1  # one connection, kept alive for the three calls
         lb.close()
-        assert pool.pool is None  # urllib3's closed pool
+        assert _open_after(upstream) == 0

@@ -105,6 +105,12 @@ class HostileServer(Service):
     _peers: list[socket.socket] = field(default_factory=list)
 
     @property
+    def open_now(self) -> int:
+        """Connections open at this moment (a client closing one ends its peer's script)."""
+        with self.lock:
+            return self._open
+
+    @property
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 

@@ -5,6 +5,7 @@ the default sync and async clients and against httpx's own transports, with the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import logging
@@ -21,7 +22,7 @@ import httpx
 import pytest
 import trustme
 
-from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError, RetryPolicy
+from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError, RetryPolicy, transports
 from tests.core.harness import SECRET, Harness, harnesses, make_harness
 from tests.reliability.hostile import (
     TOKEN,
@@ -171,8 +172,19 @@ def _room_reply(request: Request) -> bytes:
     return answer(json.dumps(ROOM).encode())
 
 
+def _hang_up_after_posts(peer: Peer) -> None:
+    """Every connection answers GETs, and closes without a word once it has read a POST."""
+    while (request := peer.read_request()) is not None:
+        if request.line.startswith("POST"):
+            return
+        peer.send(_room_reply(request))
+
+
 def test_a_post_that_may_have_been_processed_is_never_sent_again(connect: Connect) -> None:
-    with HostileServer(_drop_second_request(_room_reply)) as upstream:
+    # The GET leaves a kept-alive connection: the POST may travel on it (httpx) or on a new
+    # one (libcurl, which resends by itself on a reused connection found closed); either way
+    # the server read it, so it is never sent again.
+    with HostileServer(_hang_up_after_posts) as upstream:
         lb = connect(upstream.url)
         lb.run(lb.client.get_room("r"))
         with pytest.raises(LiveblocksError) as raised:
@@ -470,6 +482,42 @@ def test_a_client_used_before_fork_shares_no_connection_with_its_children(
     assert reports == [(0, b"0")] * 3
 
 
+@pytest.mark.parametrize("kind", ["sync", "async", "httpx-sync"], indirect=True)
+def test_a_child_leaving_never_ends_its_parents_tls_connection(
+    connect: Connect,
+    authority: trustme.CA,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Freeing a libcurl handle ends its connection with a TLS close_notify: written by a child
+    # with its stale copy of the parent's session, it would break the parent's connection.
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with _tls_server(authority, "127.0.0.1") as upstream:
+        lb = connect(upstream.url)
+        assert lb.run(lb.client.identify_user("parent")).status == 200
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                if lb.loop is not None:
+                    lb.loop = asyncio.new_event_loop()
+                ok = lb.run(lb.client.identify_user("child")).status == 200
+                # The worst an exit can do: every reference the package keeps is dropped.
+                transports._ABANDONED.clear()
+                gc.collect()
+                code = 0 if ok else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        time.sleep(0.2)  # whatever the child sent has reached the server
+        statuses = [lb.run(lb.client.identify_user("parent")).status for _ in range(3)]
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert statuses == [200] * 3
+    assert upstream.connections == 2  # the parent's, still in use, and the child's own
+
+
 def test_a_user_async_transport_used_before_fork_is_refused_in_the_child() -> None:
     with HostileServer(serve_each(_echo)) as upstream:
         loop = asyncio.new_event_loop()
@@ -505,7 +553,7 @@ def test_a_user_async_transport_used_before_fork_is_refused_in_the_child() -> No
 def test_200_threads_20000_calls_each_get_their_own_token(connect: Connect) -> None:
     with HostileServer(serve_each(lambda r: answer(user_token(r.json()["userId"])))) as upstream:
         # 10 threads per connection: the wait for one is long, and not what is tested here
-        # (urllib3's pool is a LIFO queue: a thread may wait past a short pool timeout).
+        # (the pool is a LIFO queue: a thread may wait past a short pool timeout).
         lb = connect(
             upstream.url,
             limits=httpx.Limits(max_connections=20),

@@ -237,6 +237,7 @@ def _too_late(call: Outgoing) -> DeadlineExceeded:
 # --- the default wire: libcurl (pycurl) --------------------------------------------------------
 
 _NO_EXPECT = ["Expect:"]  # libcurl would wait for a 100 Continue before large bodies
+_NO_CONNECTION, _SPOILED = -1, -2  # a handle's socket: none kept, or one never to reuse
 _NETWORK_ERRORS = frozenset({pycurl.E_SEND_ERROR, pycurl.E_RECV_ERROR})
 
 
@@ -258,51 +259,48 @@ class _Settings:
                 self.cainfo = certifi.where()
 
 
-class _Answer:
-    """What libcurl hands over of one answer: the head's fields, checked once the head ends
-    (a refused head aborts the transfer, which closes its connection), then the body up to the
-    call's cap (past it, the transfer is aborted: truncated). Its methods are libcurl's header
-    and write callbacks: they return 0 to abort and never raise."""
+def _last_head(raw: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:
+    """The status and fields of the final head among the lines libcurl handed over (each
+    ending in LF): the heads of 1xx answers before it and trailers after it are not part of
+    it; a status line counts only where a head begins, and a field without a colon is kept
+    with an empty name, which :func:`check_head` refuses."""
+    status, begins = 0, True
+    fields: list[tuple[bytes, bytes]] = []
+    for line in raw.split(b"\n"):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if begins:
+            code = line.split(b" ", 2)[1:2] if line.startswith(b"HTTP/") else []
+            status = int(code[0]) if code and code[0].isdigit() else -1
+            fields, begins = [], False
+        elif not line:  # the head ends: the final one, or a 1xx's
+            if status >= 200 or status < 100:
+                break
+            begins = True
+        else:
+            name, colon, value = line.partition(b":")
+            fields.append((name if colon else b"", value))
+    return status, fields
 
-    __slots__ = ("data", "error", "fields", "headers", "limit", "status", "truncated")
+
+class _Answer:
+    """What libcurl hands over of one answer, straight into two buffers (no Python code runs
+    per line or chunk): the heads' lines, and the body, which libcurl cuts past the call's cap
+    (``MAXFILESIZE``; past it the answer is truncated)."""
+
+    __slots__ = ("body", "head")
 
     def __init__(self) -> None:
-        self.begin(0)
+        self.head, self.body = bytearray(), bytearray()
 
-    def begin(self, limit: int) -> None:
-        self.limit, self.data, self.truncated = limit, bytearray(), False
-        self.status = 0
-        self.fields: list[tuple[bytes, bytes]] = []
-        self.headers: dict[str, str] | None = None
-        self.error: httpx.RemoteProtocolError | None = None
+    def begin(self) -> None:
+        del self.head[:], self.body[:]
 
-    def header(self, line: bytes) -> int | None:
-        if self.headers is not None and self.status >= 200:
-            return None  # trailers after a chunked body: not part of the head
-        if line.startswith(b"HTTP/"):  # a new head (after a 1xx, the final one)
-            code = line.split(b" ", 2)[1:2]
-            self.status = int(code[0]) if code and code[0].isdigit() else -1
-            self.fields, self.headers = [], None
-            return None
-        if line in (b"\r\n", b"\n"):  # the head ends
-            try:
-                self.headers = check_head(self.status, self.fields)
-            except httpx.RemoteProtocolError as error:
-                self.error = error
-                return 0
-            return None
-        name, colon, value = line.rstrip(b"\r\n").partition(b":")
-        self.fields.append((name if colon else b"", value))  # no colon: refused by check_head
-        return None
-
-    def write(self, chunk: bytes) -> int | None:
-        room = self.limit - len(self.data)
-        if len(chunk) > room:
-            self.data += chunk[:room]
-            self.truncated = True
-            return 0
-        self.data += chunk
-        return None
+    def reply(self, truncated: bool) -> Reply:
+        """Raises ``httpx.RemoteProtocolError`` for a head that :func:`check_head` refuses."""
+        status, fields = _last_head(bytes(self.head))
+        headers = check_head(status, fields)
+        return Reply(status, headers, b"" if truncated else bytes(self.body), truncated)
 
 
 def _readable(fd: int) -> bool:
@@ -324,7 +322,7 @@ class _Handle:
     bytes waiting, has been idle past ``keepalive_expiry``, or would carry a call that is not
     idempotent is closed (and its connection with it) and a new one made."""
 
-    __slots__ = ("answer", "curl", "socket", "used")
+    __slots__ = ("_sent", "answer", "curl", "socket", "used")
 
     def __init__(self, settings: _Settings) -> None:
         self.curl = curl = pycurl.Curl()
@@ -341,15 +339,17 @@ class _Handle:
             curl.setopt(pycurl.CAINFO, settings.cainfo)
         if settings.capath is not None:
             curl.setopt(pycurl.CAPATH, settings.capath)
-        curl.setopt(pycurl.HEADERFUNCTION, answer.header)
-        curl.setopt(pycurl.WRITEFUNCTION, answer.write)
+        curl.setopt(pycurl.HEADERFUNCTION, answer.head.extend)
+        curl.setopt(pycurl.WRITEFUNCTION, answer.body.extend)
+        # What the last call set, not set again for the next if it is the same.
+        self._sent: tuple[object, ...] = ()
 
     def fit(self, call: Outgoing, expiry: float | None) -> bool:
         """Whether this handle may carry ``call``: no connection yet, or one that is safe to
         reuse for it."""
-        if self.socket < 0:
+        if self.socket == _NO_CONNECTION:
             return True
-        if not call.idempotent:
+        if self.socket == _SPOILED or not call.idempotent:
             return False
         if expiry is not None and time.monotonic() - self.used >= expiry:
             return False
@@ -357,22 +357,27 @@ class _Handle:
 
     def prepare(self, call: Outgoing) -> None:
         curl = self.curl
-        self.answer.begin(call.limit)
+        self.answer.begin()
         curl.setopt(pycurl.URL, call.url)
         if call.body is None:
             curl.setopt(pycurl.HTTPGET, 1)
         else:
             curl.setopt(pycurl.POSTFIELDS, call.body)
-        if call.method in ("GET", "POST"):
-            curl.unsetopt(pycurl.CUSTOMREQUEST)
-        else:
-            curl.setopt(pycurl.CUSTOMREQUEST, call.method)
-        # Built here and handed over at once: no local of ours holds the key in the clear.
-        curl.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in call.headers.items()] + _NO_EXPECT)
+        sent = (call.method, call.headers, call.limit, call.timeout)
+        if sent != self._sent:  # identity first: the same objects, call after call
+            self._sent = sent
+            if call.method in ("GET", "POST"):
+                curl.unsetopt(pycurl.CUSTOMREQUEST)
+            else:
+                curl.setopt(pycurl.CUSTOMREQUEST, call.method)
+            # Built here and handed over at once: no local of ours holds the key in the clear.
+            curl.setopt(
+                pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in call.headers.items()] + _NO_EXPECT
+            )
+            curl.setopt(pycurl.MAXFILESIZE_LARGE, call.limit)
+            connect = call.timeout.connect
+            curl.setopt(pycurl.CONNECTTIMEOUT_MS, 0 if connect is None else _milliseconds(connect))
         curl.setopt(pycurl.TIMEOUT_MS, _milliseconds(*_attempt_limits(call)))
-        connect = call.timeout.connect
-        if connect is not None:
-            curl.setopt(pycurl.CONNECTTIMEOUT_MS, _milliseconds(connect))
 
     def finish(self) -> None:
         """After a transfer: the connection libcurl kept, if any (a failed or cut transfer
@@ -382,13 +387,12 @@ class _Handle:
 
     def outcome(self, call: Outgoing, code: int) -> Reply | BaseException:
         """The transfer's reply, or the error to raise (``code``: libcurl's, 0 for none)."""
-        answer = self.answer
-        if answer.error is not None:
-            return answer.error
-        if code == 0 or (code == pycurl.E_WRITE_ERROR and answer.truncated):
-            if answer.headers is None:
-                return httpx.RemoteProtocolError("an answer without a head")
-            return Reply(answer.status, answer.headers, bytes(answer.data), answer.truncated)
+        if code == 0 or code == pycurl.E_FILESIZE_EXCEEDED:
+            try:
+                return self.answer.reply(truncated=code != 0)
+            except httpx.RemoteProtocolError as refused:
+                self.socket = _SPOILED  # read its own way by libcurl: never reused
+                return refused
         message = self.curl.errstr() or f"libcurl error {code}"
         if code == pycurl.E_OPERATION_TIMEDOUT and time.monotonic() >= call.deadline - 0.005:
             return _too_late(call)
@@ -508,26 +512,30 @@ class _AsyncHandle(_Handle):
         multi.setopt(pycurl.M_TIMERFUNCTION, self._wake_in)
         multi.setopt(pycurl.M_MAXCONNECTS, 1)
         self._timer: asyncio.TimerHandle | None = None
-        self._watched: set[int] = set()
+        self._watched: dict[int, int] = {}  # socket: what the loop watches it for
         self._waiter: asyncio.Future[int] | None = None
         self._closed = False
 
     def _watch(self, what: int, fd: int, multi: Any, data: Any) -> None:
         if self._closed:
             return
-        loop = self.loop
-        if what == pycurl.POLL_REMOVE or not what & pycurl.POLL_IN:
-            loop.remove_reader(fd)
-        if what == pycurl.POLL_REMOVE or not what & pycurl.POLL_OUT:
-            loop.remove_writer(fd)
-        if what == pycurl.POLL_REMOVE:
-            self._watched.discard(fd)
-            return
-        self._watched.add(fd)
-        if what & pycurl.POLL_IN:
-            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-        if what & pycurl.POLL_OUT:
-            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+        loop, watched = self.loop, self._watched
+        wanted = 0 if what == pycurl.POLL_REMOVE else what
+        changed = watched.get(fd, 0) ^ wanted
+        if changed & pycurl.POLL_IN:
+            if wanted & pycurl.POLL_IN:
+                loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+            else:
+                loop.remove_reader(fd)
+        if changed & pycurl.POLL_OUT:
+            if wanted & pycurl.POLL_OUT:
+                loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+            else:
+                loop.remove_writer(fd)
+        if wanted:
+            watched[fd] = wanted
+        else:
+            watched.pop(fd, None)
 
     def _wake_in(self, milliseconds: int) -> None:
         if self._timer is not None:

@@ -327,7 +327,7 @@ class _Handle:
     def __init__(self, settings: _Settings) -> None:
         self.curl = curl = pycurl.Curl()
         self.answer = answer = _Answer()
-        self.socket, self.used = -1, 0.0  # the kept connection's socket (-1: none)
+        self.socket, self.used = _NO_CONNECTION, 0.0  # the kept connection's socket
         curl.setopt(pycurl.NOSIGNAL, 1)
         curl.setopt(pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS)
         curl.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
@@ -572,6 +572,7 @@ class _AsyncHandle(_Handle):
         except BaseException:
             if self._waiter is waiter:
                 self._settle(pycurl.E_ABORTED_BY_CALLBACK)
+                self.socket = _SPOILED  # a transfer cut midway: its connection is not reused
             raise
 
     def close(self) -> None:

@@ -150,6 +150,28 @@ def test_bytes_sent_while_idle_never_reach_the_next_call(connect: Connect) -> No
     assert len(upstream.requests) == 2
 
 
+@pytest.mark.parametrize("kind", ["async", "httpx-async"], indirect=True)
+def test_a_call_cancelled_midway_never_leaves_its_answer_to_the_next(connect: Connect) -> None:
+    def script(peer: Peer) -> None:
+        while (request := peer.read_request()) is not None:
+            user = request.json()["userId"]
+            if user == "slow":
+                time.sleep(0.3)  # answered after the caller has given up
+            peer.send(answer(user_token(user)))
+
+    with HostileServer(script) as upstream:
+        lb = connect(upstream.url)
+
+        async def cancelled() -> None:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(lb.client.identify_user("slow"), 0.1)
+
+        lb.run(cancelled())
+        time.sleep(0.4)  # the late answer has arrived by now
+        result = lb.run(lb.client.identify_user("bob"))
+    assert (result.status, json.loads(result.body)) == (200, {"token": "h.bob.s"})
+
+
 def _drop_second_request(reply: Callable[[Request], bytes]) -> Callable[[Peer], None]:
     """Connection 0 answers its first request, reads the second and closes without a word;
     later connections answer everything."""

@@ -132,8 +132,9 @@ def check_user_info(user_info: object) -> dict[str, Any] | None:
         return None
     if not isinstance(user_info, Mapping):
         raise ValueError(f"user_info must be a JSON object (dict), not {type(user_info).__name__}")
+    info = dict(user_info)
     try:
-        serialized = to_json(dict(user_info))
+        serialized = to_json(info)
         serialized.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("user_info holds a character that is not valid Unicode text") from None
@@ -144,7 +145,7 @@ def check_user_info(user_info: object) -> dict[str, Any] | None:
             f"user_info is {len(serialized)} characters once serialized to JSON; Liveblocks "
             f"accepts at most {MAX_USER_INFO_LENGTH}: keep it to display data (name, avatar)"
         )
-    return dict(user_info)
+    return info
 
 
 def check_organization_id(

@@ -90,15 +90,16 @@ class AuthRequest:
     """The parts of an HTTP request the endpoint looks at.
 
     ``headers`` keys may use any case. ``host`` is the request's own ``host[:port]`` as the
-    framework validated it (Django's ``get_host()``, for instance): a browser's ``Origin`` is
-    compared with it. ``body`` may be bytes or a (sync or async) stream of chunks; it is counted
-    while read. ``context`` is handed to the user resolver (usually the framework request).
+    framework validated it (Django's ``get_host()``, for instance), or a function returning it
+    (called only when a browser's ``Origin`` must be compared with it). ``body`` may be bytes
+    or a (sync or async) stream of chunks; it is counted while read.
+    ``context`` is handed to the user resolver (usually the framework request).
     """
 
     method: str
     headers: Headers
     body: Body
-    host: str | None = None
+    host: str | Callable[[], str | None] | None = None
     context: Any = None
 
     _lowered: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
@@ -112,6 +113,11 @@ class AuthRequest:
                 lowered.setdefault(key.lower(), value)
             object.__setattr__(self, "_lowered", lowered)  # once per request, not per lookup
         return lowered.get(name.lower())
+
+    def site_host(self) -> str | None:
+        """``host``, asked of its function if it is one."""
+        host = self.host
+        return host() if callable(host) else host
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,12 +466,10 @@ class AuthEndpoint:
                 return _options(request, cors)
             if method != "POST":
                 raise Refused(405, "method_not_allowed", "use POST", (("Allow", ALLOW),))
-            reason = check_cross_site(
-                request.header("sec-fetch-site"),
-                request.header("origin"),
-                request.host,
-                self._origins,
-            )
+            fetch_site, origin = request.header("sec-fetch-site"), request.header("origin")
+            # The host is only compared with an Origin sent without Sec-Fetch-Site.
+            host = request.site_host() if fetch_site is None and origin is not None else None
+            reason = check_cross_site(fetch_site, origin, host, self._origins)
             if reason is not None:
                 raise Refused(403, "forbidden", reason)
             _check_content_type(request.header("content-type"))

@@ -8,7 +8,7 @@ Fetch Metadata / Origin checks against this request's host as Django validates i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -41,6 +41,23 @@ def _host(request: HttpRequest) -> str | None:
         return None  # then no browser Origin can match it
 
 
+def _headers(request: HttpRequest) -> Mapping[str, str]:
+    """The request's headers, as ``request.headers`` holds them once built; built here from
+    ``META`` without Django's title-casing of every name (the core looks names up in any case)."""
+    built: Mapping[str, str] | None = request.__dict__.get("headers")  # a cached_property
+    if built is not None:
+        return built
+    meta = request.META
+    found = {key[5:].replace("_", "-"): v for key, v in meta.items() if key.startswith("HTTP_")}
+    for key in _UNPREFIXED:
+        if key in meta:
+            found[key.replace("_", "-")] = meta[key]
+    return found
+
+
+_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
 def _body(request: HttpRequest) -> Iterator[bytes]:
     # Read in chunks so an oversized body is refused after 8 KiB, not after loading it whole.
     chunks = []
@@ -55,9 +72,9 @@ def _body(request: HttpRequest) -> Iterator[bytes]:
 def to_auth_request(request: HttpRequest) -> AuthRequest:
     return AuthRequest(
         method=request.method or "GET",
-        headers=request.headers,
+        headers=_headers(request),
         body=_body(request),
-        host=_host(request),
+        host=partial(_host, request),
         context=request,
     )
 

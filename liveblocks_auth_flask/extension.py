@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, overload
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Request, Response, current_app, g, request
 
 from liveblocks_auth import (
     AuthEndpoint,
@@ -336,13 +336,18 @@ def _body() -> Iterable[bytes]:
     return iter(partial(request.stream.read, 4096), b"")
 
 
+def _host(current: Request) -> str:
+    return current.host
+
+
 def to_auth_request() -> AuthRequest:
+    current = request._get_current_object()  # type: ignore[attr-defined]
     return AuthRequest(
-        method=request.method,
-        headers=request.headers,
+        method=current.method,
+        headers=current.headers,
         body=_body(),
-        host=request.host,
-        context=request._get_current_object(),  # type: ignore[attr-defined]
+        host=partial(_host, current),  # validated (TRUSTED_HOSTS) only if an Origin needs it
+        context=current,
     )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 from starlette.requests import Request
@@ -34,6 +35,7 @@ from liveblocks_auth import (
     user_from_async,
 )
 from liveblocks_auth.config import MAX_REQUEST_BODY, check_key_and_base_url, resolve_base_url
+from liveblocks_auth.endpoint import BASE_HEADERS
 from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, unheard, webhook_handler_from_setting
 
 if TYPE_CHECKING:
@@ -258,7 +260,7 @@ def to_auth_request(request: Request) -> AuthRequest:
         method=request.method,
         headers=request.headers,
         body=request.stream(),
-        host=_host(request),
+        host=partial(_host, request),
         context=request,
     )
 
@@ -272,4 +274,15 @@ def _host(request: Request) -> str:
 
 
 def to_response(answer: EndpointResponse) -> Response:
-    return Response(answer.body, status_code=answer.status, headers=dict(answer.headers))
+    response = Response(answer.body, status_code=answer.status)  # sets Content-Length
+    headers = answer.headers
+    response.raw_headers.extend(_BASE_RAW if headers is BASE_HEADERS else _raw(headers))
+    return response
+
+
+def _raw(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI sends them (as Starlette encodes them)."""
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+_BASE_RAW: Final = _raw(BASE_HEADERS)  # the headers of most answers, encoded once

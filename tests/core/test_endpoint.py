@@ -351,6 +351,30 @@ def test_cross_site_rules(
     assert ("Vary", "Origin, Sec-Fetch-Site") in response.headers
 
 
+@pytest.mark.parametrize(
+    ("headers", "asked", "status"),
+    [
+        ({}, 0, 200),
+        ({"Sec-Fetch-Site": "same-origin", "Origin": "https://app.example.com"}, 0, 200),
+        ({"Origin": "https://app.example.com"}, 1, 200),
+        ({"Origin": "https://evil.example"}, 1, 403),
+    ],
+)
+def test_a_host_function_is_asked_only_to_compare_an_origin(
+    serve: Server, fake: FakeLiveblocks, headers: dict[str, str], asked: int, status: int
+) -> None:
+    """Adapters pass the framework's (validating, not free) host lookup as a function."""
+    calls: list[str] = []
+
+    def host() -> str:
+        calls.append("host")
+        return "App.example.com"
+
+    response = serve(endpoint(), request(headers={**JSON, **headers}, host=host))
+    assert (response.status, len(calls)) == (status, asked)
+    assert len(fake.calls) == (1 if status == 200 else 0)
+
+
 def test_allowed_origins_must_be_origins() -> None:
     with pytest.raises(ValueError, match="allowed_origins: 'app.example.com' is not an origin"):
         endpoint(allowed_origins=["app.example.com"])

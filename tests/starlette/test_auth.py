@@ -304,7 +304,7 @@ def test_the_host_an_origin_must_match(
 ) -> None:
     scope = {"type": "http", "method": "POST", "scheme": "http", "path": URL, "headers": headers}
     request = Request({**scope, "query_string": b"", "server": server})
-    assert to_auth_request(request).host == host == request.url.netloc
+    assert to_auth_request(request).site_host() == host == request.url.netloc
 
 
 def test_mounted_under_a_prefix(fake: FakeLiveblocks) -> None:

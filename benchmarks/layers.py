@@ -15,13 +15,22 @@ reported: this machine's speed drifts, and interleaving shares the drift between
 
 Beside the chain, for reference: aiohttp in its leanest use (a session without timeouts, cookies
 or decompression, bytes body), the library of the minimal hand-written endpoint.
+
+The same for one blocking call (``measure_sync_layers``, in a child process: Django is configured
+once per process): our wire (``CurlWire.send``), our client (``Liveblocks.identify_user``), the
+Django adapter called in-process as WSGI (no server); beside them urllib3's pool in its leanest
+use, and the hand-written httpx endpoint and the no-upstream ceiling called the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,6 +49,7 @@ _HEADERS = {
 _ROOM = b'{"room": "acme-roadmap"}'
 
 Call = Callable[[], Awaitable[Any]]
+SyncCall = Callable[[], None]
 
 
 class _Floor(asyncio.Protocol):
@@ -235,19 +245,157 @@ def measure_layers(base_url: str, rounds: int = 12, per_round: int = 2048) -> di
     return uvloop.run(_layers(base_url, rounds, per_round))
 
 
-def render_layers(found: dict[str, float]) -> list[str]:
+ASYNC_TITLE = (
+    f"One async call, layer by layer, in one process ({CALLS_IN_FLIGHT} calls in flight, uvloop; "
+    "CPU µs per call, median of interleaved rounds; each layer adds one thing to the one before "
+    "it, except the references and the ceiling):"
+)
+SYNC_TITLE = (
+    "One blocking call, layer by layer, in one process (one thread; CPU µs per call, median of "
+    "interleaved rounds; each layer adds one thing to the one before it, except the references "
+    "and the ceiling):"
+)
+
+
+def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]:
+    import urllib3
+
+    from benchmarks.apps import django_app
+    from liveblocks_auth import Liveblocks
+    from liveblocks_auth.transports import CurlWire, Outgoing
+
+    url = httpx.URL(base_url)
+    target = "/v2/identify-user"
+    wire = CurlWire()
+    timeout = httpx.Timeout(5.0)
+
+    def our_wire() -> None:
+        call = Outgoing(
+            "POST",
+            base_url + target,
+            target,
+            _HEADERS,
+            _BODY,
+            timeout,
+            time.monotonic() + 8,
+            65_536,
+        )
+        if wire.send(call).status != 200:
+            raise RuntimeError("upstream refused")
+
+    pool = urllib3.HTTPConnectionPool(url.host, url.port or 80, maxsize=1, retries=False)
+
+    def lean() -> None:
+        if pool.urlopen("POST", target, body=_BODY, headers=_HEADERS).status != 200:
+            raise RuntimeError("upstream refused")
+
+    client = Liveblocks(SECRET, base_url=base_url)
+
+    def our_client() -> None:
+        answer = client.identify_user("alice", group_ids=["editors"], user_info={"name": "Alice"})
+        if answer.status != 200:
+            raise RuntimeError(answer.body)
+
+    def wsgi(prefix: str) -> SyncCall:
+        path = prefix + "/api/liveblocks-auth"
+
+        def call() -> None:
+            environ = {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": path,
+                "SCRIPT_NAME": "",
+                "QUERY_STRING": "",
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": "8000",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "HTTP_HOST": "127.0.0.1:8000",
+                "CONTENT_TYPE": "application/json",
+                "CONTENT_LENGTH": str(len(_ROOM)),
+                "wsgi.input": io.BytesIO(_ROOM),
+                "wsgi.url_scheme": "http",
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": False,
+                "wsgi.multiprocess": True,
+                "wsgi.run_once": False,
+                "wsgi.version": (1, 0),
+            }
+            status: list[str] = []
+            body = django_app.application(environ, lambda s, h: status.append(s))
+            b"".join(body)
+            body.close()
+            if not status or not status[0].startswith("200"):
+                raise RuntimeError(f"the app answered {status}")
+
+        return call
+
+    layers: dict[str, SyncCall] = {
+        "our wire (CurlWire.send, libcurl)": our_wire,
+        "reference: urllib3 pool, leanest use": lean,
+        "our client (Liveblocks.identify_user)": our_client,
+        "Django adapter (in-process WSGI)": wsgi(""),
+        "reference: Django hand-written httpx (in-process WSGI)": wsgi("/handwritten"),
+        "Django ceiling (in-process WSGI)": wsgi("/ceiling"),
+    }
+    try:
+        for call in layers.values():  # warm up: connections opened, caches filled
+            for _ in range(64):
+                call()
+        samples: dict[str, list[float]] = {name: [] for name in layers}
+        for _ in range(rounds):
+            for name, call in layers.items():
+                start = time.process_time()
+                for _ in range(per_round):
+                    call()
+                samples[name].append((time.process_time() - start) / per_round * 1e6)
+        return {name: statistics.median(values) for name, values in samples.items()}
+    finally:
+        wire.close()
+        pool.close()
+        client.close()
+
+
+def measure_sync_layers(base_url: str, rounds: int = 12, per_round: int = 1024) -> dict[str, float]:
+    """CPU µs per blocking call of each layer (median over ``rounds``), measured in a child
+    process (Django is configured there, with the three endpoints side by side)."""
+    env = {
+        **os.environ,
+        "LIVEBLOCKS_BASE_URL": base_url,
+        "LIVEBLOCKS_SECRET_KEY": SECRET,
+        "BENCH_VARIANT": "all",
+        "BENCH_ASYNC": "",
+    }
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    script = (
+        "import json, sys; from benchmarks.layers import _sync_layers; "
+        "print(json.dumps(_sync_layers(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, base_url, str(rounds), str(per_round)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"the sync layers failed: {done.stderr[-2000:]}")
+    found: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def render_layers(found: dict[str, float], title: str = ASYNC_TITLE) -> list[str]:
     lines = [
         "",
-        f"One async call, layer by layer, in one process ({CALLS_IN_FLIGHT} calls in flight, uvloop; "
-        "CPU µs per call, median of interleaved rounds; each layer adds one thing to the one "
-        "before it, except the reference and the ceiling):",
+        title,
         "",
         "| layer | CPU µs per call | added |",
         "| --- | ---: | ---: |",
     ]
     previous: float | None = None
     for name, value in found.items():
-        if "ceiling" in name or name.startswith("reference"):
+        if "ceiling" in name or name.startswith("reference"):  # not layers of the call
             lines.append(f"| {name} | {value:.0f} | – |")
             continue
         added = "–" if previous is None else f"{value - previous:+.0f}"

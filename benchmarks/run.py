@@ -522,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
             print("[bench] memory")
             mem = memory([s for s in subjects if s.kind == "adapter"], sizes, upstream)
             layers = async_layers(subjects, upstream.base_url, quick=args.quick)
+            blocking = sync_layers(subjects, upstream.base_url, quick=args.quick)
         tls: list[Result] = []
         if not args.no_tls:
             cert, key = self_signed(Path(tmp))
@@ -531,7 +532,16 @@ def main(argv: list[str] | None = None) -> int:
                 picked = [s for s in subjects if s.kind in ("adapter", "handwritten", "express")]
                 tls = bench(picked, [32], args.duration, wrk, script, secure, env)
     report = render(
-        results, tls, mem, layers, ceiling, connections, sizes, args, wrk is not None, upstream_name
+        results,
+        tls,
+        mem,
+        (layers, blocking),
+        ceiling,
+        connections,
+        sizes,
+        args,
+        wrk is not None,
+        upstream_name,
     )
     Path(args.output).write_text(report)
     if not args.no_chart:
@@ -547,7 +557,7 @@ def render(
     results: list[Result],
     tls: list[Result],
     mem: dict[str, Memory],
-    layers: dict[str, float],
+    layers: tuple[dict[str, float], dict[str, float]],
     ceiling: Measure,
     connections: list[int],
     sizes: list[int],
@@ -621,10 +631,13 @@ def render(
                 + f" ({_growth(m):+.1f}%); {m.first_connections} upstream connections"
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
-    if layers:
-        from benchmarks.layers import render_layers
+    from benchmarks.layers import SYNC_TITLE, render_layers
 
-        lines += [*render_layers(layers), ""]
+    async_found, sync_found = layers
+    if async_found:
+        lines += [*render_layers(async_found), ""]
+    if sync_found:
+        lines += [*render_layers(sync_found, SYNC_TITLE), ""]
     lines += [
         "What limits each subject, measured, and what any unmet target would need: "
         "docs/transports-and-benchmarks.md, section Benchmarks.",
@@ -651,6 +664,22 @@ def async_layers(subjects: list[Subject], base_url: str, quick: bool) -> dict[st
     found = measure_layers(base_url, rounds=2 if quick else 12, per_round=256 if quick else 2048)
     for name, value in found.items():
         print(f"  {name:48} {value:6.0f} µs CPU per call", flush=True)
+    return found
+
+
+def sync_layers(subjects: list[Subject], base_url: str, quick: bool) -> dict[str, float]:
+    """The in-process breakdown of a blocking call (benchmarks/layers.py), when Django under
+    WSGI is among the subjects."""
+    if not any(s.framework == "django-wsgi" for s in subjects):
+        return {}
+    print("[bench] one blocking call, layer by layer, in-process", flush=True)
+    from benchmarks.layers import measure_sync_layers
+
+    found = measure_sync_layers(
+        base_url, rounds=2 if quick else 12, per_round=64 if quick else 1024
+    )
+    for name, value in found.items():
+        print(f"  {name:56} {value:6.0f} µs CPU per call", flush=True)
     return found
 
 

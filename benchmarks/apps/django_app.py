@@ -1,5 +1,6 @@
 """Django subjects (gunicorn sync, uvicorn ASGI): BENCH_VARIANT picks our adapter, a hand-written
-pooled-httpx endpoint, or the no-upstream ceiling. A fixed user, no database."""
+pooled-httpx endpoint, or the no-upstream ceiling (``all``: the three, the last two under the
+``/handwritten`` and ``/ceiling`` prefixes). A fixed user, no database."""
 
 from __future__ import annotations
 
@@ -108,9 +109,14 @@ VIEWS = {
 }
 urlpatterns = (
     [path("", include("liveblocks_auth_django.urls"))]
-    if VARIANT == "adapter"
+    if VARIANT in ("adapter", "all")
     else [path("api/liveblocks-auth", VIEWS[VARIANT, ASYNC])]
 )
+if VARIANT == "all":  # the three side by side, for the in-process layers (benchmarks/layers.py)
+    urlpatterns += [
+        path("handwritten/api/liveblocks-auth", VIEWS["handwritten", ASYNC]),
+        path("ceiling/api/liveblocks-auth", VIEWS["ceiling", ASYNC]),
+    ]
 
 if ASYNC:
     from django.core.asgi import get_asgi_application

@@ -32,7 +32,10 @@ AUTHORIZE_USER_PATH = "/v2/authorize-user"
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
-@dataclass(frozen=True, slots=True)
+# The records of one call (this, ApiResult, the retry loop's effects, the wire's Outgoing and
+# Reply) are made several times per request and never changed once made (dataclasses.replace
+# makes a new one); not frozen, as a frozen dataclass pays a __setattr__ call per field.
+@dataclass(slots=True)
 class ApiRequest:
     """One REST call, before the secret and the base URL are added.
 
@@ -60,7 +63,7 @@ class ApiRequest:
         return self.method in _IDEMPOTENT_METHODS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ApiResult:
     """The last answer of a call (after retries), or the transport error that ended it."""
 

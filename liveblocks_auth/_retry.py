@@ -33,14 +33,14 @@ class DeadlineExceeded(Exception):
     """The overall deadline passed while an answer was still arriving."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Send:
     request: ApiRequest
     timeout: httpx.Timeout
     deadline: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sleep:
     seconds: float
 

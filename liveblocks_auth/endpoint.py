@@ -360,19 +360,19 @@ def _upstream_answer(
 # --- effects ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _ReadBody:
     source: Body
     limit: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _CallHook:
     hook: Callable[..., Any]
     args: tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Upstream:
     request: proto.ApiRequest
 

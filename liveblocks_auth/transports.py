@@ -59,7 +59,7 @@ __all__ = [
 ENV_TRANSPORT = "LIVEBLOCKS_AUTH_TRANSPORT"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outgoing:
     """One attempt of a call, ready to send. ``headers`` holds the Authorization header."""
 
@@ -76,7 +76,7 @@ class Outgoing:
     idempotent: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     status: int
     headers: dict[str, str]  # lower-case names; repeated fields joined with ", "

@@ -137,5 +137,6 @@ def with_extras(
     function: Callable[..., Any], positional: int, available: Mapping[str, Any]
 ) -> Callable[..., Any]:
     """``function`` with the extras it asks for bound (a partial, so async hooks stay async)."""
-    extras = hook_extras(function, positional, available)
-    return partial(function, **extras) if extras else function
+    if not _accepted(function, positional):  # most hooks ask for none
+        return function
+    return partial(function, **hook_extras(function, positional, available))

@@ -85,7 +85,16 @@ def setting_name(name: str) -> str:
 
 def hook(name: str) -> Callable[..., Any] | None:
     """A hook setting resolved to a callable (or None). ImportError names the setting."""
-    value = get(name)
+    return _hook(name, get(name))
+
+
+def hooks(*names: str) -> list[Callable[..., Any] | None]:
+    """:func:`hook` for several names, the setting read once."""
+    configured = user_settings()
+    return [_hook(name, configured.get(name, DEFAULTS[name])) for name in names]
+
+
+def _hook(name: str, value: Any) -> Callable[..., Any] | None:
     if value is None:
         return None
     function: Callable[..., Any] = import_setting(name, value)

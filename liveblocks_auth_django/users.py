@@ -70,14 +70,16 @@ def liveblocks_user(
 ) -> LiveblocksUser:
     """A Django user as the endpoint identifies it: the ``LIVEBLOCKS`` hooks applied (hooks that
     declare a ``request``/``data`` parameter get them; None outside a request)."""
-    user_id = conf.hook("USER_ID")
+    user_id, group_ids, user_info, organization_id = conf.hooks(
+        "USER_ID", "GROUP_IDS", "USER_INFO", "ORGANIZATION_ID"
+    )
     assert user_id is not None
     return user_from(
         user,
         user_id=user_id,
-        group_ids=conf.hook("GROUP_IDS"),
-        user_info=conf.hook("USER_INFO"),
-        organization_id=conf.hook("ORGANIZATION_ID"),
+        group_ids=group_ids,
+        user_info=user_info,
+        organization_id=organization_id,
         request=request,
         data=data,
     )

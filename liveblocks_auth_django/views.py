@@ -41,6 +41,9 @@ def _host(request: HttpRequest) -> str | None:
         return None  # then no browser Origin can match it
 
 
+_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the headers WSGI names without HTTP_
+
+
 def _headers(request: HttpRequest) -> Mapping[str, str]:
     """The request's headers, as ``request.headers`` holds them once built; built here from
     ``META`` without Django's title-casing of every name (the core looks names up in any case)."""
@@ -53,9 +56,6 @@ def _headers(request: HttpRequest) -> Mapping[str, str]:
         if key in meta:
             found[key.replace("_", "-")] = meta[key]
     return found
-
-
-_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")
 
 
 def _body(request: HttpRequest) -> Iterator[bytes]:

@@ -237,3 +237,34 @@ async def test_the_async_view_issues_tokens_with_orm_hooks(fake: FakeLiveblocks)
     )
     assert anonymous.status_code == 401
     assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize("built_before", [False, True])
+def test_the_endpoint_reads_the_headers_django_would(built_before: bool) -> None:
+    """Read from META (request.headers is built only if something used it already): every name
+    and value as Django's request.headers gives them, in any case."""
+    from django.test import RequestFactory
+
+    from liveblocks_auth_django.views import to_auth_request
+
+    request = RequestFactory().post(
+        URL,
+        ROOM,
+        content_type="application/json; charset=utf-8",
+        headers={
+            "Origin": "https://app.example.com",
+            "X-Workspace": "acme",
+            "Sec-Fetch-Site": "none",
+        },
+    )
+    if built_before:
+        request.headers  # noqa: B018 - a middleware read it
+    auth_request = to_auth_request(request)
+    expected = dict(request.headers)
+    assert expected["Content-Type"] == "application/json; charset=utf-8"
+    for name, value in expected.items():
+        assert auth_request.header(name) == value
+        assert auth_request.header(name.upper()) == value
+    assert auth_request.header("content-length") == str(len(ROOM))
+    assert auth_request.header("x-absent") is None
+    assert auth_request.site_host() == "testserver"

@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from benchmarks.apps.common import SECRET, USER
+from liveblocks_auth.transports import Outgoing
 
 CALLS_IN_FLIGHT = 32
 _BODY = json.dumps(USER).encode()
@@ -50,6 +51,17 @@ _ROOM = b'{"room": "acme-roadmap"}'
 
 Call = Callable[[], Awaitable[Any]]
 SyncCall = Callable[[], None]
+
+
+_TIMEOUT = httpx.Timeout(5.0)
+_TARGET = "/v2/identify-user"
+
+
+def _identify_call(base_url: str) -> Outgoing:
+    """One identify-user attempt as our wires take it (sync and async alike)."""
+    return Outgoing(
+        "POST", base_url + _TARGET, _TARGET, _HEADERS, _BODY, _TIMEOUT, time.monotonic() + 8, 65_536
+    )
 
 
 class _Floor(asyncio.Protocol):
@@ -153,13 +165,12 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
 
     from benchmarks.apps import starlette_apps
     from liveblocks_auth import AsyncLiveblocks
-    from liveblocks_auth.transports import AsyncCurlWire, Outgoing
+    from liveblocks_auth.transports import AsyncCurlWire
 
     url = httpx.URL(base_url)
-    target = "/v2/identify-user"
     head = "".join(f"{k}: {v}\r\n" for k, v in _HEADERS.items())
     raw = (
-        f"POST {target} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{head}"
+        f"POST {_TARGET} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{head}"
         f"Content-Length: {len(_BODY)}\r\n\r\n"
     ).encode() + _BODY
     loop = asyncio.get_running_loop()
@@ -184,24 +195,13 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
     )
 
     async def lean() -> None:
-        async with session.post(base_url + target, data=_BODY, headers=_HEADERS) as answer:
+        async with session.post(base_url + _TARGET, data=_BODY, headers=_HEADERS) as answer:
             await answer.read()
 
     wire = AsyncCurlWire()
-    timeout = httpx.Timeout(5.0)
 
     async def our_wire() -> None:
-        call = Outgoing(
-            "POST",
-            base_url + target,
-            target,
-            _HEADERS,
-            _BODY,
-            timeout,
-            time.monotonic() + 8,
-            65_536,
-        )
-        if (await wire.send(call)).status != 200:
+        if (await wire.send(_identify_call(base_url))).status != 200:
             raise RuntimeError("upstream refused")
 
     client = AsyncLiveblocks(SECRET, base_url=base_url)
@@ -262,31 +262,19 @@ def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]
 
     from benchmarks.apps import django_app
     from liveblocks_auth import Liveblocks
-    from liveblocks_auth.transports import CurlWire, Outgoing
+    from liveblocks_auth.transports import CurlWire
 
     url = httpx.URL(base_url)
-    target = "/v2/identify-user"
     wire = CurlWire()
-    timeout = httpx.Timeout(5.0)
 
     def our_wire() -> None:
-        call = Outgoing(
-            "POST",
-            base_url + target,
-            target,
-            _HEADERS,
-            _BODY,
-            timeout,
-            time.monotonic() + 8,
-            65_536,
-        )
-        if wire.send(call).status != 200:
+        if wire.send(_identify_call(base_url)).status != 200:
             raise RuntimeError("upstream refused")
 
     pool = urllib3.HTTPConnectionPool(url.host, url.port or 80, maxsize=1, retries=False)
 
     def lean() -> None:
-        if pool.urlopen("POST", target, body=_BODY, headers=_HEADERS).status != 200:
+        if pool.urlopen("POST", _TARGET, body=_BODY, headers=_HEADERS).status != 200:
             raise RuntimeError("upstream refused")
 
     client = Liveblocks(SECRET, base_url=base_url)

@@ -101,13 +101,13 @@ async def ceiling_async(request: HttpRequest) -> HttpResponse:
     return _fixed_token(request)
 
 
-VIEWS = {
+VIEWS: dict[tuple[str, bool], Any] = {
     ("handwritten", False): handwritten,
     ("handwritten", True): handwritten_async,
     ("ceiling", False): ceiling,
     ("ceiling", True): ceiling_async,
 }
-urlpatterns = (
+urlpatterns: list[Any] = (
     [path("", include("liveblocks_auth_django.urls"))]
     if VARIANT in ("adapter", "all")
     else [path("api/liveblocks-auth", VIEWS[VARIANT, ASYNC])]

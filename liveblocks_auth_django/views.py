@@ -81,6 +81,7 @@ def to_auth_request(request: HttpRequest) -> AuthRequest:
 
 def to_response(answer: EndpointResponse) -> HttpResponse:
     response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
+    response["Content-Length"] = str(len(answer.body))  # as Flask and Starlette size theirs
     for name, value in answer.headers:
         if name != "Content-Type":
             response[name] = value

@@ -268,3 +268,23 @@ def test_the_endpoint_reads_the_headers_django_would(built_before: bool) -> None
     assert auth_request.header("content-length") == str(len(ROOM))
     assert auth_request.header("x-absent") is None
     assert auth_request.site_host() == "testserver"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged_in", [True, False])
+def test_answers_are_sized_without_any_middleware(
+    alice: User, fake: FakeLiveblocks, logged_in: bool
+) -> None:
+    """The view itself sets Content-Length (CommonMiddleware is not needed), as Flask's and
+    Starlette's answers have it: a WSGI server then sends no chunked encoding."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from liveblocks_auth_django.views import liveblocks_auth
+
+    request = RequestFactory().post(URL, ROOM, content_type="application/json")
+    request.user = alice if logged_in else AnonymousUser()
+    response = liveblocks_auth(request)
+    assert response.status_code == (200 if logged_in else 401)
+    assert response["Content-Length"] == str(len(response.content))
+    assert len(fake.calls) == (1 if logged_in else 0)

@@ -38,6 +38,7 @@ __all__ = [
     "AuthRequest",
     "Denied",
     "EndpointResponse",
+    "EnvironHeaders",
     "PermissionsHook",
     "RoomPolicy",
     "TokenMode",
@@ -76,6 +77,33 @@ class Headers(Protocol):
     def items(self) -> Iterable[tuple[str, str]]: ...
 
 
+class EnvironHeaders:
+    """A WSGI ``environ``'s (Django's ``META``) headers, read where they are: ``get`` looks one
+    name up (any case), ``items()`` lists them as Werkzeug's and Django's ``request.headers`` do.
+    :meth:`AuthRequest.header` asks it directly, so nothing copies every header per request."""
+
+    __slots__ = ("environ",)
+    _UNPREFIXED: Final = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})  # named without HTTP_
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self.environ = environ
+
+    def get(self, name: str) -> str | None:
+        key = name.upper().replace("-", "_")
+        if key in self._UNPREFIXED:
+            return self.environ.get(key) or None  # PEP 3333: "may be empty or absent"
+        value: str | None = self.environ.get("HTTP_" + key)
+        return value
+
+    def items(self) -> Iterable[tuple[str, str]]:
+        for key, value in self.environ.items():
+            if key in self._UNPREFIXED:
+                if value:
+                    yield key.replace("_", "-"), value
+            elif key.startswith("HTTP_") and key[5:] not in self._UNPREFIXED:
+                yield key[5:].replace("_", "-"), value
+
+
 BASE_HEADERS: Final = (
     ("Content-Type", "application/json"),
     ("Cache-Control", "no-store"),
@@ -108,6 +136,9 @@ class AuthRequest:
         """A request header, by case-insensitive name (the first, if repeated)."""
         lowered = self._lowered
         if lowered is None:
+            headers = self.headers
+            if isinstance(headers, EnvironHeaders):
+                return headers.get(name)
             lowered = {}
             for key, value in self.headers.items():
                 lowered.setdefault(key.lower(), value)

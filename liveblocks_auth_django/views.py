@@ -8,7 +8,7 @@ Fetch Metadata / Origin checks against this request's host as Django validates i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from liveblocks_auth import AuthRequest, EndpointResponse, WebhookEvent
+from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhooks import unheard
 
 from . import conf
@@ -41,23 +42,6 @@ def _host(request: HttpRequest) -> str | None:
         return None  # then no browser Origin can match it
 
 
-_UNPREFIXED = ("CONTENT_TYPE", "CONTENT_LENGTH")  # the headers WSGI names without HTTP_
-
-
-def _headers(request: HttpRequest) -> Mapping[str, str]:
-    """The request's headers, as ``request.headers`` holds them once built; built here from
-    ``META`` without Django's title-casing of every name (the core looks names up in any case)."""
-    built: Mapping[str, str] | None = request.__dict__.get("headers")  # a cached_property
-    if built is not None:
-        return built
-    meta = request.META
-    found = {key[5:].replace("_", "-"): v for key, v in meta.items() if key.startswith("HTTP_")}
-    for key in _UNPREFIXED:
-        if key in meta:
-            found[key.replace("_", "-")] = meta[key]
-    return found
-
-
 def _body(request: HttpRequest) -> Iterator[bytes]:
     # Read in chunks so an oversized body is refused after 8 KiB, not after loading it whole.
     chunks = []
@@ -72,7 +56,7 @@ def _body(request: HttpRequest) -> Iterator[bytes]:
 def to_auth_request(request: HttpRequest) -> AuthRequest:
     return AuthRequest(
         method=request.method or "GET",
-        headers=_headers(request),
+        headers=EnvironHeaders(request.META),
         body=_body(request),
         host=partial(_host, request),
         context=request,

@@ -31,6 +31,7 @@ from liveblocks_auth import (
 )
 from liveblocks_auth._effects import with_extras
 from liveblocks_auth.config import check_key_and_base_url, resolve_base_url
+from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhook_types import EVENT_TYPES
 from liveblocks_auth.webhooks import unheard, webhook_handler_from_setting
 
@@ -344,7 +345,7 @@ def to_auth_request() -> AuthRequest:
     current = request._get_current_object()  # type: ignore[attr-defined]
     return AuthRequest(
         method=current.method,
-        headers=current.headers,
+        headers=EnvironHeaders(current.environ),
         body=_body(),
         host=partial(_host, current),  # validated (TRUSTED_HOSTS) only if an Origin needs it
         context=current,

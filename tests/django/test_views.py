@@ -241,8 +241,8 @@ async def test_the_async_view_issues_tokens_with_orm_hooks(fake: FakeLiveblocks)
 
 @pytest.mark.parametrize("built_before", [False, True])
 def test_the_endpoint_reads_the_headers_django_would(built_before: bool) -> None:
-    """Read from META (request.headers is built only if something used it already): every name
-    and value as Django's request.headers gives them, in any case."""
+    """Read from META in place (whether or not request.headers was built): every name and value
+    as Django's request.headers gives them, in any case, looked up and listed."""
     from django.test import RequestFactory
 
     from liveblocks_auth_django.views import to_auth_request
@@ -266,6 +266,8 @@ def test_the_endpoint_reads_the_headers_django_would(built_before: bool) -> None
         assert auth_request.header(name) == value
         assert auth_request.header(name.upper()) == value
     assert auth_request.header("content-length") == str(len(ROOM))
+    listed = {name.lower(): value for name, value in auth_request.headers.items()}
+    assert listed == {name.lower(): value for name, value in expected.items()}
     assert auth_request.header("x-absent") is None
     assert auth_request.site_host() == "testserver"
 

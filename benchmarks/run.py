@@ -288,9 +288,9 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
-    failed = (int(bad.group(1)) if bad else 0) + (int(errors.group(1)) if errors else 0)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    timeouts = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    failed = (int(non_2xx.group(1)) if non_2xx else 0) + (int(timeouts.group(1)) if timeouts else 0)
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return Measure(rate, p50, p99, failed, total)
 
@@ -624,11 +624,11 @@ def render(
             f"(32 connections), and the upstream connections it opened over the first {sizes[0]:,}:",
             "",
         ]
-        for name, m in mem.items():
+        for name, memory in mem.items():
             lines.append(
                 f"- {name}: "
-                + ", ".join(f"{k / 1024:.1f}" for k in m.rss_kib)
-                + f" ({_growth(m):+.1f}%); {m.first_connections} upstream connections"
+                + ", ".join(f"{k / 1024:.1f}" for k in memory.rss_kib)
+                + f" ({_growth(memory):+.1f}%); {memory.first_connections} upstream connections"
             )
     lines += ["", *targets(results, express, ceilings, mem, sizes), ""]
     from benchmarks.layers import SYNC_TITLE, render_layers

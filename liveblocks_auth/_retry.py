@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import cast
 
 import httpx
 
@@ -54,7 +55,7 @@ def timeout_within(timeout: httpx.Timeout, remaining: float) -> httpx.Timeout:
     itself when no phase needs capping)."""
     remaining = max(remaining, 0.001)
     phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    if all(value is not None and value <= remaining for value in phases):
+    if None not in phases and max(cast("tuple[float, ...]", phases)) <= remaining:
         return timeout
 
     def cap(value: float | None) -> float:

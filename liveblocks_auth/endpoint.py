@@ -403,12 +403,8 @@ class _CallHook:
     args: tuple[Any, ...]
 
 
-@dataclass(slots=True)
-class _Upstream:
-    request: proto.ApiRequest
-
-
-_Effect: TypeAlias = "_ReadBody | _CallHook | _Upstream"
+# The third effect, "call Liveblocks", is the proto.ApiRequest itself.
+_Effect: TypeAlias = "_ReadBody | _CallHook | proto.ApiRequest"
 
 
 def read_body(source: Body, limit: int) -> _ReadBody:
@@ -428,7 +424,7 @@ def perform_sync(effect: _Effect, client: Liveblocks | None = None) -> Any:
     if isinstance(effect, _CallHook):
         return call_sync(effect.hook, *effect.args)
     assert client is not None, "a flow without a client asked for Liveblocks"
-    return client.auth_call(effect.request)
+    return client.auth_call(effect)
 
 
 async def perform_async(
@@ -442,7 +438,7 @@ async def perform_async(
     if isinstance(effect, _CallHook):
         return await call_async(effect.hook, *effect.args, run_sync=run_sync)
     assert client is not None, "a flow without a client asked for Liveblocks"
-    return await client.auth_call(effect.request)
+    return await client.auth_call(effect)
 
 
 _Flow: TypeAlias = Generator[_Effect, Any, EndpointResponse]
@@ -524,7 +520,8 @@ class AuthEndpoint:
                 allowed = yield call_hook(policy, user, room)
                 if allowed is not True:
                     raise Refused(403, "forbidden", "you may not enter this room")
-            upstream = yield _Upstream((yield from self._upstream_request(user, room, extras)))
+            call = yield from self._upstream_request(user, room, extras)
+            upstream = yield call  # the effect "call Liveblocks"
             answer = _upstream_answer(upstream, user, room)
             _decided(user, room, answer.status, f"{self.token_mode} token issued")
             return answer

@@ -140,7 +140,7 @@ class AuthRequest:
             if isinstance(headers, EnvironHeaders):
                 return headers.get(name)
             lowered = {}
-            for key, value in self.headers.items():
+            for key, value in headers.items():
                 lowered.setdefault(key.lower(), value)
             object.__setattr__(self, "_lowered", lowered)  # once per request, not per lookup
         return lowered.get(name.lower())

@@ -85,20 +85,17 @@ def setting_name(name: str) -> str:
 
 def hook(name: str) -> Callable[..., Any] | None:
     """A hook setting resolved to a callable (or None). ImportError names the setting."""
-    return _hook(name, get(name))
+    return hooks(name)[0]
 
 
 def hooks(*names: str) -> list[Callable[..., Any] | None]:
     """:func:`hook` for several names, the setting read once."""
     configured = user_settings()
-    return [_hook(name, configured.get(name, DEFAULTS[name])) for name in names]
-
-
-def _hook(name: str, value: Any) -> Callable[..., Any] | None:
-    if value is None:
-        return None
-    function: Callable[..., Any] = import_setting(name, value)
-    return function
+    found: list[Callable[..., Any] | None] = []
+    for name in names:
+        value = configured.get(name, DEFAULTS[name])
+        found.append(None if value is None else import_setting(name, value))
+    return found
 
 
 def import_setting(name: str, value: Any) -> Any:

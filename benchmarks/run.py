@@ -30,6 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import gc_meter  # noqa: E402
 from benchmarks.nginx import NginxUpstream, find_nginx  # noqa: E402
 from liveblocks_auth.config import DEFAULT_LIMITS  # noqa: E402
 from liveblocks_auth.testing.devserver import free_port  # noqa: E402
@@ -195,6 +196,8 @@ class Measure:
     #: CPU time of the subject's processes (user + system, from /proc) per request, in µs:
     #: steadier than req/s on a shared machine.
     cpu_us: float = 0.0
+    #: Of that, CPU time in garbage collection per request, in µs (None: not a Python subject).
+    gc_us: float | None = None
 
 
 @dataclass
@@ -299,14 +302,19 @@ def drive(url: str, connections: int, seconds: float, wrk: str | None, script: P
 
 
 @contextmanager
-def serve(subject: Subject, upstream: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
+def serve(
+    subject: Subject, upstream: str, extra_env: dict[str, str]
+) -> Iterator[tuple[str, int, Path]]:
+    """The subject running: its URL, its process, and the directory its GC meter writes to."""
     port = free_port()
+    meter = Path(tempfile.mkdtemp(prefix="bench-gc-"))
     env = {
         **os.environ,
         "LIVEBLOCKS_SECRET_KEY": SECRET,
         "LIVEBLOCKS_BASE_URL": upstream,
         "PORT": str(port),
         "PYTHONPATH": str(ROOT),
+        gc_meter.ENV: str(meter),
         **dict(subject.env),
         **extra_env,
     }
@@ -334,13 +342,14 @@ def serve(subject: Subject, upstream: str, extra_env: dict[str, str]) -> Iterato
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{subject.name} did not start") from None
                 time.sleep(0.2)
-        yield url, process.pid
+        yield url, process.pid, meter
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(meter, ignore_errors=True)
 
 
 def process_tree(pid: int) -> list[int]:
@@ -427,20 +436,36 @@ def bench(
     for subject in subjects:
         before = (upstream.connections, upstream.requests)
         result = Result(subject)
-        with serve(subject, upstream.base_url, extra_env) as (url, pid):
+        with serve(subject, upstream.base_url, extra_env) as (url, pid, meter):
             for count in connections:
-                spent = cpu_seconds(pid)
+                spent, collected = cpu_seconds(pid), gc_meter.read(meter)
                 m = result.by_connections[count] = drive(url, count, seconds, wrk, script)
                 m.cpu_us = (cpu_seconds(pid) - spent) / max(m.requests, 1) * 1e6
+                m.gc_us = _per_request(collected, gc_meter.read(meter), m.requests)
                 print(
                     f"  {subject.name:38} c={count:<4} {m.rate:8.0f} req/s  p50 {m.p50_ms:7.2f} ms"
-                    f"  p99 {m.p99_ms:7.2f} ms  CPU {m.cpu_us:6.0f} µs/req  non-2xx {m.non_2xx}",
+                    f"  p99 {m.p99_ms:7.2f} ms  CPU {m.cpu_us:6.0f} µs/req (GC {_us(m.gc_us)})"
+                    f"  non-2xx {m.non_2xx}",
                     flush=True,
                 )
         result.upstream_connections = upstream.connections - before[0]
         result.upstream_requests = upstream.requests - before[1]
         results.append(result)
     return results
+
+
+def _per_request(
+    before: tuple[int, float] | None, after: tuple[int, float] | None, requests: int
+) -> float | None:
+    """µs of garbage collection per request between two readings of a subject's GC meter."""
+    if after is None:
+        return None
+    spent = after[1] - (before[1] if before else 0.0)
+    return spent / max(requests, 1) * 1e6
+
+
+def _us(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
 
 
 @dataclass
@@ -453,7 +478,7 @@ class Memory:
 def memory(subjects: list[Subject], sizes: list[int], upstream: Upstream) -> dict[str, Memory]:
     found: dict[str, Memory] = {}
     for subject in subjects:
-        with serve(subject, upstream.base_url, {}) as (url, pid):
+        with serve(subject, upstream.base_url, {}) as (url, pid, _):
             done, samples, first = 0, [], 0
             opened = upstream.connections  # the start-up probe's connection counts below
             for size in sizes:
@@ -584,9 +609,9 @@ def render(
             if args.no_chart
             else (f"![requests per second]({Path(args.output).with_suffix('.png').name})", "")
         ),
-        "| subject | connections | req/s | p50 ms | p99 ms | CPU µs/req | × express "
-        "| × own ceiling | failed |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| subject | connections | req/s | p50 ms | p99 ms | CPU µs/req | of which GC "
+        "| × express | × own ceiling | failed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
         for count, m in result.by_connections.items():
@@ -594,7 +619,8 @@ def render(
             vs_ceiling = _ratio(m, ceilings.get(result.subject.framework), count)
             lines.append(
                 f"| {result.subject.name} | {count} | {m.rate:.0f} | {m.p50_ms:.2f} | "
-                f"{m.p99_ms:.2f} | {m.cpu_us:.0f} | {vs_express} | {vs_ceiling} | {m.non_2xx} |"
+                f"{m.p99_ms:.2f} | {m.cpu_us:.0f} | {_us(m.gc_us)} | {vs_express} | "
+                f"{vs_ceiling} | {m.non_2xx} |"
             )
     lines += ["", "Upstream TCP connections opened per subject (all its runs):", ""]
     lines += [
@@ -761,16 +787,17 @@ def targets(
 def breakdown(results: list[Result], at: int) -> list[str]:
     """Where a Starlette request's CPU goes, by differences of measured subjects: the ceiling
     (server, event loop, framework, body parsing), the aiohttp call of the minimal endpoint (it
-    minus the ceiling), and ours (the adapter minus the ceiling: endpoint, client and wire)."""
+    minus the ceiling), and ours (the adapter minus the ceiling: endpoint, client and wire); and
+    the garbage collection each of them pays, measured in its process."""
 
-    def cpu(kind: str) -> float | None:
+    def cell(kind: str) -> Measure | None:
         r = next(
             (r for r in results if r.subject.framework == "starlette" and r.subject.kind == kind),
             None,
         )
-        return r.by_connections[at].cpu_us if r and at in r.by_connections else None
+        return r.by_connections.get(at) if r else None
 
-    ceiling, minimal, ours = cpu("ceiling"), cpu("minimal"), cpu("adapter")
+    ceiling, minimal, ours = cell("ceiling"), cell("minimal"), cell("adapter")
     if ceiling is None or minimal is None or ours is None:
         return []
     return [
@@ -778,13 +805,17 @@ def breakdown(results: list[Result], at: int) -> list[str]:
         f"Starlette, CPU per request at {at} connections (µs, by differences of the subjects "
         "above):",
         "",
-        f"- server, event loop, framework and body parsing (the ceiling): {ceiling:.0f}",
+        f"- server, event loop, framework and body parsing (the ceiling): {ceiling.cpu_us:.0f}",
         f"- the minimal endpoint's upstream call through aiohttp (minimal hand-written − "
-        f"ceiling): {minimal - ceiling:.0f}",
-        f"- our endpoint logic, client and libcurl wire (adapter − ceiling): {ours - ceiling:.0f}",
+        f"ceiling): {minimal.cpu_us - ceiling.cpu_us:.0f}",
+        f"- our endpoint logic, client and libcurl wire (adapter − ceiling): "
+        f"{ours.cpu_us - ceiling.cpu_us:.0f}",
         f"- the adapter against the minimal hand-written endpoint (adapter − minimal): "
-        f"{ours - minimal:+.0f}",
-        f"- total for the adapter: {ours:.0f}",
+        f"{ours.cpu_us - minimal.cpu_us:+.0f}",
+        f"- total for the adapter: {ours.cpu_us:.0f}",
+        f"- of these, garbage collection (measured in each process): {_us(ceiling.gc_us)} in "
+        f"the ceiling, {_us(minimal.gc_us)} in the minimal endpoint, {_us(ours.gc_us)} in the "
+        "adapter",
     ]
 
 

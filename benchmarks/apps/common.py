@@ -1,9 +1,14 @@
-"""What every benchmark subject shares: the upstream, the key, the fixed user, the token."""
+"""What every benchmark subject shares: the upstream, the key, the fixed user, the token, and
+the meter of its garbage collection (on when the benchmark asks for it)."""
 
 from __future__ import annotations
 
 import json
 import os
+
+from benchmarks import gc_meter
+
+gc_meter.install()
 
 BASE_URL = os.environ.get("LIVEBLOCKS_BASE_URL", "http://127.0.0.1:1153")
 SECRET = os.environ.get("LIVEBLOCKS_SECRET_KEY", "sk_bench")

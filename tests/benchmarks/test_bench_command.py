@@ -37,5 +37,8 @@ def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
     assert "Worker RSS (MiB) after 200 and 400 requests" in text
     rows = [line for line in text.splitlines() if line.startswith("| flask")]
     assert all(line.rstrip(" |").endswith("| 0") for line in rows), rows  # no non-2xx
+    assert "| CPU µs/req | of which GC |" in text
+    # Each Python subject's GC time per request, measured in its worker: a number, not a dash.
+    assert all(line.split("|")[7].strip().isdigit() for line in rows), rows
     assert not (tmp_path / "BENCHMARKS.png").exists()
     assert "![requests per second]" not in text

@@ -4,13 +4,13 @@ them into a shared file, which the benchmark reads without talking to the subjec
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from benchmarks import gc_meter
 from benchmarks.run import Measure, Result, Subject, breakdown
 from tests.conftest import ROOT
+from tests.processes import run_ok
 
 CHILD = """
 import gc, os, sys
@@ -32,16 +32,8 @@ print(pid)
 
 
 def run_child(directory: Path) -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), gc_meter.ENV: str(directory)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return int(done.stdout)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), gc_meter.ENV: str(directory)}
+    return int(run_ok([sys.executable, "-c", CHILD], cwd=ROOT, env=env, timeout=60))
 
 
 def test_each_process_counts_its_own_collections_and_their_time(tmp_path: Path) -> None:
@@ -63,19 +55,11 @@ def test_a_subject_that_is_not_python_reads_as_none(tmp_path: Path) -> None:
     assert gc_meter.read(tmp_path) is None
 
 
-def test_without_the_variable_nothing_is_counted(tmp_path: Path) -> None:
+def test_without_the_variable_nothing_is_counted() -> None:
     env = {k: v for k, v in os.environ.items() if k != gc_meter.ENV}
     code = "import gc\nfrom benchmarks.apps import common\nprint(len(gc.callbacks))"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert done.stdout.strip() == "0"
+    out = run_ok([sys.executable, "-c", code], cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)})
+    assert out.strip() == "0"
 
 
 def cell(kind: str, cpu_us: float, gc_us: float | None) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import Final
@@ -77,8 +78,12 @@ def resolve_base_url(base_url: str | None, setting: str = "base_url") -> str:
     if base_url is None:
         base_url = os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
         setting = f"{setting} (from ${ENV_BASE_URL})" if ENV_BASE_URL in os.environ else setting
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        hostname = parts.hostname
+    except (TypeError, ValueError):  # not a string, or "http://[::1" (an unclosed bracket)
+        hostname = None
+    if hostname is None or parts.scheme not in ("http", "https"):
         raise ValueError(
             f"{setting} must be an http(s) URL such as {DEFAULT_BASE_URL} "
             f"or http://127.0.0.1:1153 for the dev server, got {base_url!r}"
@@ -115,6 +120,14 @@ def check_key_and_base_url(
 
 
 def is_local_url(base_url: str) -> bool:
-    """True for loopback base URLs, where a connection failure means the dev server is down."""
+    """True when ``base_url``'s host is ``localhost`` or a literal loopback address
+    (127.0.0.0/8, ::1): the only hosts plain http may reach with the secret key, and where a
+    connection failure means the dev server is down. A name that merely starts like one
+    (``127.0.0.1.nip.io``, ``127.attacker.example``) is resolved by DNS to anywhere: refused."""
     host = urlsplit(base_url).hostname or ""
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, or a form ipaddress does not read as an address (127.1)
+        return False

@@ -520,7 +520,15 @@ def test_call_sends_arbitrary_requests_with_retries(make_client, fake: FakeLiveb
         ("http://api.liveblocks.io", False),
         ("http://10.0.0.5:1153", False),
         ("http://liveblocks.internal:1153", False),
+        # Names that only start like a loopback address: DNS sends them anywhere (issue 33).
+        ("http://127.attacker.example", False),
+        ("http://127.0.0.1.nip.io:1153", False),
+        ("http://127.liveblocks-proxy.corp.example", False),
+        ("http://localhost.attacker.example", False),
+        ("http://127.1:1153", False),  # not a literal address ipaddress reads: a name
+        ("http://[::ffff:10.0.0.5]:1153", False),
         ("https://api.liveblocks.io", True),
+        ("http://127.45.6.7:1153", True),  # the whole of 127.0.0.0/8 is loopback
         ("http://127.0.0.1:1153", True),
         ("http://localhost:1153", True),
         ("http://[::1]:1153", True),
@@ -529,10 +537,16 @@ def test_call_sends_arbitrary_requests_with_retries(make_client, fake: FakeLiveb
 def test_plain_http_is_refused_beyond_loopback(url: str, accepted: bool) -> None:
     if accepted:
         assert Liveblocks(SECRET, base_url=url).base_url == url
+        if url.startswith("http:"):
+            assert Liveblocks("sk_localdev", base_url=url).base_url == url
         return
     with pytest.raises(ValueError, match="travel in clear") as raised:
         Liveblocks(SECRET, base_url=url)
     assert "https://" in str(raised.value)  # the fix is named
+    assert "base_url" in str(raised.value)  # and the setting
+    # The dev server's key is no way around it.
+    with pytest.raises(ValueError, match="travel in clear"):
+        Liveblocks("sk_localdev", base_url=url)
 
 
 @pytest.mark.parametrize("room_id", [".", "..", "\ud800"])

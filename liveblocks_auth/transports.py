@@ -394,14 +394,16 @@ class _Handle:
                 self.socket = _SPOILED  # read its own way by libcurl: never reused
                 return refused
         message = self.curl.errstr() or f"libcurl error {code}"
-        if code == pycurl.E_OPERATION_TIMEDOUT and time.monotonic() >= call.deadline - 0.005:
+        timed_out = code == pycurl.E_OPERATION_TIMEDOUT
+        if timed_out and time.monotonic() >= call.deadline - 0.005:
             return _too_late(call)
-        if self.curl.getinfo(pycurl.PRETRANSFER_TIME) == 0:
-            # Not a byte of the request was written: it may be sent again, whatever it is.
-            if code == pycurl.E_OPERATION_TIMEDOUT:
-                return httpx.ConnectTimeout(message)
-            return httpx.ConnectError(message)
-        if code == pycurl.E_OPERATION_TIMEDOUT:
+        if self.curl.getinfo(pycurl.REQUEST_SIZE) == 0:
+            # libcurl counts the request's bytes as it writes them: none were, so the failure
+            # came while connecting (refused, TLS, a connect timeout) and the call may be sent
+            # again, whatever it is. (PRETRANSFER_TIME cannot tell: libcurl sets it before a
+            # refused connect or a failed TLS handshake too.)
+            return httpx.ConnectTimeout(message) if timed_out else httpx.ConnectError(message)
+        if timed_out:
             return httpx.ReadTimeout(message)
         if code in _NETWORK_ERRORS:
             return httpx.ReadError(message)

@@ -5,13 +5,17 @@ the default sync and async clients and against httpx's own transports, with the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import gzip
+import io
 import json
 import logging
 import os
 import random
+import socket
 import ssl
+import struct
 import threading
 import time
 import tracemalloc
@@ -228,6 +232,123 @@ def test_an_idempotent_call_is_retried_on_a_new_connection(connect: Connect) -> 
     assert json.loads(second.body) == {"token": "h.bob.s"}
     assert [r.json()["userId"] for r in upstream.requests] == ["alice", "bob", "bob"]
     assert upstream.connections == 2
+
+
+# --- how far a failed attempt got: "not sent" (always retried) or "may have been received" ---
+
+GET_ROOM = ("GET", "/v2/rooms/r", None)  # idempotent: retried whatever happened
+CREATE_ROOM = ("POST", "/v2/rooms", {"id": "r", "defaultAccesses": []})  # retried only unsent
+
+
+def _attempt(lb: Harness, call: tuple[str, str, Any]) -> Any:
+    from liveblocks_auth._protocol import ApiRequest
+
+    method, path, body = call
+    return lb.run(lb.client.call(ApiRequest(method, path, body)))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _reset(peer: Peer) -> None:
+    """Read what the client sends first (a TLS ClientHello, or a request), then reset."""
+    peer.sock.recv(65536)
+    peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+@pytest.mark.parametrize("call", [GET_ROOM, CREATE_ROOM], ids=["idempotent", "post"])
+def test_a_refused_connection_is_not_sent_and_always_retried(
+    connect: Connect, sleeps: list[float], call: tuple[str, str, Any]
+) -> None:
+    lb = connect(f"http://127.0.0.1:{_free_port()}")
+    result = _attempt(lb, call)
+    assert type(result.error) is httpx.ConnectError, result.error
+    assert len(sleeps) + 1 == POLICY.max_attempts  # every attempt made, the POST's too
+
+
+@pytest.mark.parametrize("call", [GET_ROOM, CREATE_ROOM], ids=["idempotent", "post"])
+def test_a_connect_timeout_is_not_sent_and_always_retried(
+    connect: Connect, sleeps: list[float], call: tuple[str, str, Any]
+) -> None:
+    # A listener whose backlog is full: the kernel drops the SYN, the connect never completes.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]
+        for filler in fillers:
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        try:
+            lb = connect(f"http://127.0.0.1:{port}", timeout=httpx.Timeout(5.0, connect=0.3))
+            result, elapsed = timed(lambda: _attempt(lb, call))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert type(result.error) is httpx.ConnectTimeout, result.error
+    assert len(sleeps) + 1 == POLICY.max_attempts
+    assert elapsed >= 0.3 * POLICY.max_attempts - 0.05  # each attempt waited its connect timeout
+
+
+@pytest.mark.parametrize("call", [GET_ROOM, CREATE_ROOM], ids=["idempotent", "post"])
+def test_a_reset_during_the_tls_handshake_is_not_sent_and_always_retried(
+    connect: Connect, call: tuple[str, str, Any]
+) -> None:
+    with HostileServer(_reset) as upstream:
+        lb = connect(f"https://127.0.0.1:{upstream.port}")
+        result = _attempt(lb, call)
+    assert type(result.error) is httpx.ConnectError, result.error
+    assert upstream.connections == POLICY.max_attempts
+    assert upstream.requests == []  # no byte of the request (nor its Authorization) was sent
+
+
+@pytest.mark.parametrize("call", [GET_ROOM, CREATE_ROOM], ids=["idempotent", "post"])
+def test_a_tls_verification_failure_is_not_sent_and_always_retried(
+    connect: Connect, authority: trustme.CA, call: tuple[str, str, Any]
+) -> None:
+    with _tls_server(authority, "127.0.0.1") as upstream:  # an authority nobody trusts
+        lb = connect(upstream.url)
+        result = _attempt(lb, call)
+    assert type(result.error) is httpx.ConnectError, result.error
+    assert upstream.connections == POLICY.max_attempts
+    assert upstream.requests == []
+
+
+@pytest.mark.parametrize(
+    ("call", "attempts"),
+    [(GET_ROOM, POLICY.max_attempts), (CREATE_ROOM, 1)],
+    ids=["idempotent", "post"],
+)
+def test_a_reset_after_the_request_was_written_may_have_been_received(
+    connect: Connect, call: tuple[str, str, Any], attempts: int
+) -> None:
+    def read_then_reset(peer: Peer) -> None:
+        peer.read_request()
+        peer.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    with HostileServer(read_then_reset) as upstream:
+        lb = connect(upstream.url)
+        result = _attempt(lb, call)
+    assert isinstance(result.error, httpx.TransportError)
+    assert not isinstance(result.error, httpx.ConnectError | httpx.ConnectTimeout), result.error
+    assert len(upstream.requests) == attempts  # the POST read once is never sent again
+
+
+def test_the_cli_names_a_refused_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    from liveblocks_auth import cli
+
+    monkeypatch.setenv("LIVEBLOCKS_SECRET_KEY", SECRET)
+    out, err = io.StringIO(), io.StringIO()
+    url = f"http://127.0.0.1:{_free_port()}"
+    argv = ["rooms", "create", "r", "--default", "none", "--base-url", url]
+    code = cli.run(argv, stdout=out, stderr=err)
+    assert code == cli.EXIT_LIVEBLOCKS
+    assert "(ConnectError)" in err.getvalue(), err.getvalue()
+    assert "Is the dev server running?" in err.getvalue()
 
 
 def test_idle_connections_expire_after_keepalive_expiry(connect: Connect) -> None:

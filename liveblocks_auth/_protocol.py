@@ -332,7 +332,7 @@ def auth_response(result: ApiResult, base_url: str, secret: Secret) -> AuthRespo
         "Liveblocks answered %d to %s: %s%s",
         result.status,
         path,
-        result.text()[:300],
+        printable(result.text()[:300]),
         f" (hint: {_HINTS[status]})" if status in _HINTS else "",
     )
     return AuthResponse(status, result.text())
@@ -341,7 +341,7 @@ def auth_response(result: ApiResult, base_url: str, secret: Secret) -> AuthRespo
 def describe_error(error: BaseException, secret: Secret) -> str:
     """One line about an error, with the secret masked should any layer have put it there."""
     text = str(error).replace(secret.reveal(), "sk_***").splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    return f"{type(error).__name__}: {printable(text[0])}" if text else type(error).__name__
 
 
 def log_service_warning(headers: Mapping[str, str], method: str, path: str, ok: bool) -> None:
@@ -359,7 +359,9 @@ def log_service_warning(headers: Mapping[str, str], method: str, path: str, ok: 
 
 def printable(text: str) -> str:
     """``text`` with every character that could forge or hide log output (line breaks, escape
-    sequences, direction overrides...) written as an escape instead."""
+    sequences, direction overrides, lone surrogates...) written as an escape instead. Every
+    upstream-controlled string goes through it before a log record, an exception message or
+    the CLI's output."""
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from ._protocol import identify_user_request, parse_token_body
+from ._protocol import identify_user_request, parse_token_body, printable
 from ._secret import validate_secret
 from .client import Liveblocks
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
@@ -273,22 +273,30 @@ def room_json(room: Room) -> dict[str, Any]:
 
 
 def _scopes_text(scopes: Sequence[str]) -> str:
-    return ", ".join(scopes) if scopes else "none (no access)"
+    return _show(", ".join(scopes)) if scopes else "none (no access)"
+
+
+def _show(value: object) -> str:
+    """An upstream value as one line of text: a room id, a name or metadata with a line break
+    or an escape sequence must not forge or hide a line of the output."""
+    return printable(str(value))
 
 
 def room_text(room: Room) -> str:
     created = room.created_at.strftime("%Y-%m-%d %H:%M UTC") if room.created_at else "unknown"
-    lines = [f"room {room.id}  (organization {room.organization_id or '-'}, created {created})"]
+    organization = _show(room.organization_id or "-")
+    lines = [f"room {_show(room.id)}  (organization {organization}, created {created})"]
     lines.append(f"  default:  {_scopes_text(room.default_accesses)}")
     for label, entries in (("groups", room.groups_accesses), ("users", room.users_accesses)):
         if not entries:
             lines.append(f"  {label + ':':9} -")
-        width = max((len(name) for name in entries), default=0)
+        names = {name: _show(name) for name in entries}
+        width = max((len(shown) for shown in names.values()), default=0)
         for i, (name, scopes) in enumerate(sorted(entries.items())):
             prefix = f"  {label + ':':9} " if i == 0 else " " * 12
-            lines.append(f"{prefix}{name:{width}}  {_scopes_text(scopes)}")
+            lines.append(f"{prefix}{names[name]:{width}}  {_scopes_text(scopes)}")
     if room.metadata:
-        meta = ", ".join(f"{k}={v}" for k, v in sorted(room.metadata.items()))
+        meta = ", ".join(f"{_show(k)}={_show(v)}" for k, v in sorted(room.metadata.items()))
         lines.append(f"  metadata: {meta}")
     return "\n".join(lines)
 
@@ -316,7 +324,10 @@ def access_text(room: Room, user: str, groups: Sequence[str], res: Resolution) -
     else:
         verdict = "can enter, read-only storage"
     in_groups = f" (groups: {', '.join(groups)})" if groups else ""
-    lines = [f"{user}{in_groups} in {room.id}: {verdict}", f"  scopes: {_scopes_text(res.scopes)}"]
+    lines = [
+        f"{_show(user)}{_show(in_groups)} in {_show(room.id)}: {verdict}",
+        f"  scopes: {_scopes_text(res.scopes)}",
+    ]
     for resource in RESOURCES:
         lines.append(
             f"  {resource:17} {res.matrix[resource]:6} decided by {res.decided_by[resource]}"
@@ -381,7 +392,8 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
             if args.limit is not None and len(rooms) >= args.limit:
                 break
         text = "\n".join(
-            f"{r.id:30} {r.organization_id or '-':12} default: {_scopes_text(r.default_accesses)}"
+            f"{_show(r.id):30} {_show(r.organization_id or '-'):12} "
+            f"default: {_scopes_text(r.default_accesses)}"
             for r in rooms
         )
         out([room_json(r) for r in rooms], text or "no rooms")
@@ -432,7 +444,7 @@ def _active_users(
 ) -> None:
     users = client.get_active_users(args.room)
     lines = [
-        f"{user.connection_id:>6}  {user.id or '(anonymous)':24} {json.dumps(user.info)}"
+        f"{user.connection_id:>6}  {_show(user.id or '(anonymous)'):24} {json.dumps(user.info)}"
         for user in users
     ]
     header = f"{len(users)} connected to {args.room}" + (":" if users else "")
@@ -478,7 +490,7 @@ def _identify(
             raise LiveblocksError(502, "Liveblocks answered without a token")
         raise LiveblocksError.from_result(result)
     claims = decode_token(token)
-    text = [f"ID token for {claims.get('uid')} (claims, not verified):"]
+    text = [f"ID token for {_show(claims.get('uid'))} (claims, not verified):"]
     text += [f"  {key:5} {json.dumps(value)}" for key, value in sorted(claims.items())]
     out(claims, "\n".join(text))
 
@@ -547,7 +559,10 @@ def run(
         as_json = getattr(args, "json", False)
 
         def out(data: Any, text: str) -> None:
-            print(json.dumps(data, indent=2, sort_keys=True) if as_json else text, file=stdout)
+            if as_json:  # json.dumps escapes every control character and all non-ASCII
+                print(json.dumps(data, indent=2, sort_keys=True), file=stdout)
+            else:  # values are shown escaped (_show); this catches what a value did not
+                print("\n".join(map(printable, text.split("\n"))), file=stdout)
 
         if args.command == "webhooks":
             return _webhooks(args, out)
@@ -567,17 +582,14 @@ def run(
             if own:
                 active.close()
         return EXIT_OK
-    except UsageError as exc:
-        print(f"error: {exc}", file=stderr)
-        return EXIT_USAGE
-    except ValueError as exc:  # bad secret, base URL, scopes, ids: all say what to fix
-        print(f"error: {exc}", file=stderr)
+    except (UsageError, ValueError) as exc:  # bad secret, base URL, scopes, ids: say the fix
+        print(f"error: {printable(str(exc))}", file=stderr)
         return EXIT_USAGE
     except LiveblocksError as exc:
-        print(f"error: {_describe(exc, client, args)}", file=stderr)
+        print(f"error: {printable(_describe(exc, client, args))}", file=stderr)
         return EXIT_LIVEBLOCKS
     except _Unreachable as exc:
-        print(f"error: {exc}", file=stderr)
+        print(f"error: {printable(str(exc))}", file=stderr)
         return EXIT_LIVEBLOCKS
 
 

@@ -283,7 +283,7 @@ def preflight_headers(requested: str | None) -> tuple[tuple[str, str], ...]:
 
 def _decided(user: LiveblocksUser | None, room: str | None, status: int, reason: str) -> None:
     if decisions.isEnabledFor(logging.INFO):
-        who = user.id if user is not None else "(no user)"
+        who = proto.printable(user.id) if user is not None else "(no user)"
         decisions.info("%s, room %r: %d, %s", who, room, status, reason)
 
 

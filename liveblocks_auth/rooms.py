@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Any, Generic, Required, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
-from ._protocol import ApiRequest, ApiResult, check_organization_id, check_text, check_user_id
+from ._protocol import (
+    ApiRequest,
+    ApiResult,
+    check_organization_id,
+    check_text,
+    check_user_id,
+    printable,
+)
 from .config import MAX_ROOM_ID_LENGTH
 from .permissions import Resolution, explain_room_permissions, validate_permissions
 
@@ -79,8 +86,9 @@ class LiveblocksError(Exception):
             return cls(result.status, f"{request} answered {result.status}")
 
         def text(key: str) -> str | None:
+            # The service's words, escaped: they reach logs, tracebacks and terminals.
             value = data.get(key)
-            return value if isinstance(value, str) else None
+            return printable(value) if isinstance(value, str) else None
 
         message = text("message") or text("reason") or f"{request} answered {result.status}"
         return cls(result.status, message, text("error"), text("suggestion"), text("docs"))

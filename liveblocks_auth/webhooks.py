@@ -25,6 +25,7 @@ from functools import partial
 from typing import Any, Final, NoReturn, Protocol, TypeAlias, cast
 
 from ._effects import drive, drive_async
+from ._protocol import printable
 from .endpoint import (
     AuthRequest,
     EndpointResponse,
@@ -412,7 +413,10 @@ def _store_key(webhook_id: str) -> str:
 def unheard(event: WebhookEvent, where: str) -> None:
     """Log that a verified event found no handler (it is acknowledged all the same)."""
     logger.warning(
-        "webhook %s %s verified, but no handler takes it: %s", event.type, event.id, where
+        "webhook %s %s verified, but no handler takes it: %s",
+        printable(event.type),
+        printable(event.id),
+        where,
     )
 
 
@@ -464,7 +468,9 @@ class WebhookEndpoint:
             try:
                 yield call_hook(dispatch, event, request.context)
             except Exception:
-                logger.exception("webhook %s %s: a handler raised", event.type, event.id)
+                logger.exception(
+                    "webhook %s %s: a handler raised", printable(event.type), printable(event.id)
+                )
                 if self.store is not None:
                     yield call_hook(self.store.delete, key)
                 raise Refused(500, "handler_failed", "a webhook handler failed") from None

@@ -462,6 +462,106 @@ def test_a_warning_header_cannot_forge_a_log_line(
         assert message.isprintable(), message
 
 
+#: What an upstream (or a proxy in between) could write to forge or hide operators' lines: a
+#: line break with a fake record, terminal escapes that erase and move up a line, a lone
+#: surrogate (as a JSON escape) and a direction override.
+FORGERY = "a\r\n2026-12-07 ERROR FORGED: line \x1b[2K\x1b[1A \ud800 \u202e"
+
+
+def _forging_answer(status: bytes, raw: bool = False) -> bytes:
+    """A JSON error whose fields hold those characters as escapes (as a JSON parser reads
+    them); ``raw``: after the same as raw bytes (as the body's text holds them)."""
+    fields = {k: FORGERY for k in ("error", "message", "suggestion", "docs")}
+    body = json.dumps(fields).encode()
+    if raw:
+        body = b"a\r\n2026-12-07 ERROR FORGED\x1b[2K\x1b[1A \xed\xa0\x80 " + body
+    return answer(body, status)
+
+
+def _assert_one_printable_line(text: str) -> None:
+    assert text.isprintable(), repr(text)  # no CR, LF, ESC, lone surrogate nor override
+    assert "FORGED" in text  # the upstream's words are still there, escaped
+
+
+@pytest.mark.parametrize("status", [b"403 Forbidden", b"422 Unprocessable Entity"])
+def test_an_error_body_cannot_forge_a_log_line(
+    connect: Connect, caplog: pytest.LogCaptureFixture, status: bytes
+) -> None:
+    with HostileServer(serve_each(_forging_answer(status, raw=True))) as upstream:
+        lb = connect(upstream.url)
+        with caplog.at_level(logging.DEBUG, logger="liveblocks_auth"):
+            result = lb.run(lb.client.identify_user("alice"))
+    assert result.status == int(status[:3])
+    logged = [r.getMessage() for r in caplog.records if "FORGED" in r.getMessage()]
+    assert logged  # the answer was logged...
+    for message in logged:
+        _assert_one_printable_line(message)  # ...as one line that forges nothing
+
+
+def test_an_error_body_cannot_forge_an_exception_message(connect: Connect) -> None:
+    with HostileServer(serve_each(_forging_answer(b"404 Not Found"))) as upstream:
+        lb = connect(upstream.url)
+        with pytest.raises(LiveblocksError) as raised:
+            lb.run(lb.client.get_room("r"))
+    error = raised.value
+    assert error.status == 404
+    for text in (str(error), error.message, error.code, error.suggestion, error.docs):
+        assert text is not None
+        _assert_one_printable_line(text)
+
+
+def test_upstream_text_cannot_forge_the_clis_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    from liveblocks_auth import cli
+
+    room = {**ROOM, "id": FORGERY, "organizationId": FORGERY, "metadata": {FORGERY: FORGERY}}
+    room["usersAccesses"] = {FORGERY: ["room:write"]}
+    page = {"data": [room], "nextCursor": None}
+
+    def reply(request: Request) -> bytes:
+        path = request.line.split()[1].split("?")[0]
+        if path == "/v2/rooms/missing":
+            return _forging_answer(b"404 Not Found")
+        if path == "/v2/rooms":
+            return answer(json.dumps(page).encode())
+        return answer(json.dumps(room).encode())
+
+    monkeypatch.setenv("LIVEBLOCKS_SECRET_KEY", SECRET)
+    with HostileServer(serve_each(reply)) as upstream:
+        for argv in (["rooms", "get", "r"], ["rooms", "list"], ["access", "r", "bob"]):
+            out, err = io.StringIO(), io.StringIO()
+            code = cli.run([*argv, "--base-url", upstream.url], stdout=out, stderr=err)
+            assert code == cli.EXIT_OK, err.getvalue()
+            lines = out.getvalue().splitlines()
+            assert sum("FORGED" in line for line in lines) >= 1, out.getvalue()
+            for line in lines:
+                assert line.isprintable(), repr(line)
+            assert not any(line.startswith("2026-12-07") for line in lines)
+        out, err = io.StringIO(), io.StringIO()
+        code = cli.run(["rooms", "get", "missing", "--base-url", upstream.url], stderr=err)
+    assert code == cli.EXIT_LIVEBLOCKS
+    (line,) = err.getvalue().splitlines()
+    _assert_one_printable_line(line)
+
+
+def test_transport_errors_and_webhook_ids_are_logged_escaped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from liveblocks_auth import WebhookEvent
+    from liveblocks_auth._protocol import describe_error
+    from liveblocks_auth._secret import Secret
+    from liveblocks_auth.webhooks import unheard
+
+    described = describe_error(
+        httpx.RemoteProtocolError(FORGERY.replace("\r\n", " ")), Secret(SECRET)
+    )
+    _assert_one_printable_line(described)
+    event = WebhookEvent(id=FORGERY, timestamp=0, type=FORGERY, data={}, raw={}, raw_body=b"")
+    with caplog.at_level(logging.WARNING, logger="liveblocks_auth"):
+        unheard(event, "connect a handler")
+    (record,) = caplog.records
+    _assert_one_printable_line(record.getMessage())
+
+
 def test_a_compressed_answer_is_never_inflated(connect: Connect) -> None:
     bomb = gzip.compress(b"\0" * 50_000_000)
     reply = answer(bomb, extra=b"Content-Encoding: gzip\r\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._secret import Secret, secret_from_setting, validate_secret
+from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
 from .config import DEFAULT_BASE_URL, VERSION, RetryPolicy
 from .endpoint import (
@@ -75,6 +75,7 @@ __all__ = [
     "default_user_id",
     "default_user_info",
     "explain_room_permissions",
+    "hold_secret",
     "resolve_room_permissions",
     "secret_from_setting",
     "user_from",

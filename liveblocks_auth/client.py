@@ -33,7 +33,7 @@ from . import _protocol as proto
 from . import room_data, rooms
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
-from ._secret import Secret, secret_from_setting
+from ._secret import Secret, hold_secret, secret_from_setting
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -118,7 +118,9 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         http_client: HttpT | None = None,
         max_document_size: int = MAX_DOCUMENT_ANSWER,
     ) -> None:
-        self._secret = secret_from_setting(secret, "secret", ENV_SECRET_KEY)
+        held = hold_secret(secret)
+        del secret  # from here on, no frame of ours holds the text (see hold_secret)
+        self._secret = secret_from_setting(held, "secret", ENV_SECRET_KEY)
         if not isinstance(max_document_size, int) or max_document_size < 1:
             raise ValueError("max_document_size must be a positive number of bytes")
         #: The largest room document (storage, Yjs) read; a larger one raises LiveblocksError.
@@ -195,7 +197,10 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         return result
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, secret={self._secret!r})"
+        # Never raises, not even on a client half made (error trackers repr every local).
+        base_url = getattr(self, "base_url", None)
+        secret = getattr(self, "_secret", None)
+        return f"{type(self).__name__}(base_url={base_url!r}, secret={secret!r})"
 
     def auth_call(self, request: proto.ApiRequest) -> AuthT:
         """Send identify-user / authorize-user and map the answer as ``@liveblocks/node``."""

@@ -26,6 +26,7 @@ from typing import Any, Final, NoReturn, Protocol, TypeAlias, cast
 
 from ._effects import drive, drive_async
 from ._protocol import printable
+from ._secret import Secret, hold_secret
 from .endpoint import (
     AuthRequest,
     EndpointResponse,
@@ -86,30 +87,49 @@ class WebhookVerificationError(ValueError):
         self.status = status
 
 
+class WebhookSecret(Secret):
+    """A webhook signing secret (``whsec_...``) held as :class:`Secret` holds the API key."""
+
+    __slots__ = ()
+    masked = "whsec_***"
+
+
 def _decode_secret(value: object, setting: str) -> bytes:
-    where = (
-        f"copy the signing secret (whsec_...) of your endpoint from the Liveblocks dashboard's "
-        f"webhooks page into {setting}, or make one for local development with "
-        "`liveblocks-auth webhooks secret`"
-    )
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{setting} is missing: {where}")
-    if not value.startswith(_SECRET_PREFIX):
-        raise ValueError(f"{setting} is not a webhook secret (it must start with whsec_): {where}")
-    body = value[len(_SECRET_PREFIX) :]
+    """The signing key of a ``whsec_`` secret; ValueError naming ``setting`` otherwise. Neither
+    the message nor any local of a frame that raises holds the secret (see ``hold_secret``)."""
+    value = hold_secret(value, WebhookSecret)
+    key = _key_or_problem(value.reveal() if isinstance(value, Secret) else None)
+    if isinstance(key, str):
+        where = (
+            "copy the signing secret (whsec_...) of your endpoint from the Liveblocks "
+            f"dashboard's webhooks page into {setting}, or make one for local development with "
+            "`liveblocks-auth webhooks secret`"
+        )
+        raise ValueError(key.format(setting=setting, where=where))
+    return key
+
+
+def _key_or_problem(text: str | None) -> bytes | str:
+    """The key's bytes, or what is wrong as a template: returns either way, never raises, so
+    its locals (the secret's text) are gone before a caller raises."""
+    if not text:
+        return "{setting} is missing: {where}"
+    if not text.startswith(_SECRET_PREFIX):
+        return "{setting} is not a webhook secret (it must start with whsec_): {where}"
+    body = text[len(_SECRET_PREFIX) :]
     if not _SECRET_BODY.fullmatch(body) or len(body.rstrip("=")) % 4 == 1:
-        raise ValueError(
-            f"{setting} is not a whsec_ secret followed by base64: check that it was copied "
-            "whole, without quotes or whitespace"
+        return (
+            "{setting} is not a whsec_ secret followed by base64: check that it was copied "
+            "whole, without quotes"
         )
     # The same bytes Node's Buffer.from(body, "base64") gives: either alphabet, padding optional.
     unpadded = body.rstrip("=").replace("-", "+").replace("_", "/")
     try:
         key = base64.b64decode(unpadded + "=" * (-len(unpadded) % 4), validate=True)
     except binascii.Error:  # pragma: no cover - the pattern above admits only valid base64
-        raise ValueError(f"{setting} is not valid base64 after whsec_") from None
+        return "{setting} is not valid base64 after whsec_"
     if len(key) < 16:
-        raise ValueError(f"{setting} is too short to be a Liveblocks signing secret: {where}")
+        return "{setting} is too short to be a Liveblocks signing secret: {where}"
     return key
 
 
@@ -185,13 +205,15 @@ class WebhookHandler:
 
     def __init__(
         self,
-        secret: str,
+        secret: str | WebhookSecret,
         *,
         setting: str = "secret",
         tolerance: int = WEBHOOK_TOLERANCE,
         accept_unknown_types: bool = False,
     ) -> None:
-        self.__key = _decode_secret(secret, setting)
+        held = hold_secret(secret, WebhookSecret)
+        del secret  # from here on, no frame of ours holds the text (see hold_secret)
+        self.__key = _decode_secret(held, setting)
         self.tolerance = tolerance
         self.accept_unknown_types = accept_unknown_types
 
@@ -320,14 +342,15 @@ def webhook_handler_from_setting(
 ) -> WebhookHandler | None:
     """A handler for the secret in a setting (named ``setting`` in errors), else in ``$env``;
     None when neither is set (the endpoint then answers 503). A malformed secret raises."""
-    if value is None or value == "":
-        value = os.environ.get(env) or None
-        setting = f"{setting} (or ${env})"
-        if value is None:
-            return None
     if isinstance(value, WebhookHandler):
         return value
-    return WebhookHandler(cast(str, value), setting=setting)
+    value = hold_secret(value, WebhookSecret)
+    if value is None:
+        value = hold_secret(os.environ.get(env), WebhookSecret)
+        setting = f"${env}"
+        if value is None:
+            return None
+    return WebhookHandler(cast(WebhookSecret, value), setting=setting)
 
 
 # --- de-duplication ---------------------------------------------------------------------------

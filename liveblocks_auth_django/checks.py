@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from liveblocks_auth import AuthEndpoint, validate_secret
+from liveblocks_auth import AuthEndpoint, Secret, hold_secret, validate_secret
 from liveblocks_auth.config import (
     ENV_SECRET_KEY,
     LOCAL_DEV_SECRET,
@@ -41,8 +41,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             )
         )
 
-    secret = conf.get("SECRET_KEY") or os.environ.get(ENV_SECRET_KEY)
-    if not secret:
+    # Held masked from the first line: no frame of a check holds the key (hold_secret).
+    secret = hold_secret(conf.get("SECRET_KEY")) or hold_secret(os.environ.get(ENV_SECRET_KEY))
+    if secret is None:
         errors.append(
             _error(
                 1,
@@ -66,7 +67,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
     try:
         if base_url is not None and conf.get("TRANSPORT") is None:
             check_key_and_base_url(
-                secret == LOCAL_DEV_SECRET,
+                isinstance(secret, Secret) and secret.is_localdev,
                 base_url,
                 key_setting=conf.setting_name("SECRET_KEY"),
                 base_url_setting=conf.setting_name("BASE_URL"),

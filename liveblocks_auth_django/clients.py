@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import threading
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from liveblocks_auth import (
     AsyncLiveblocks,
@@ -20,7 +22,11 @@ from liveblocks_auth.webhooks import webhook_handler_from_setting
 from . import conf
 from .users import resolve_user
 
+logger = logging.getLogger("liveblocks_auth")
+T = TypeVar("T")
+
 _lock = threading.Lock()
+_reported: set[str] = set()
 _client: Liveblocks | None = None
 _endpoint: AuthEndpoint | None = None
 _webhook_endpoint: WebhookEndpoint | None = None
@@ -41,11 +47,38 @@ def client_options() -> dict[str, Any]:
     }
 
 
+class Misconfigured(ValueError):
+    """``LIVEBLOCKS`` cannot be used as it is; the message names the setting and the fix, and
+    holds nothing of a secret (nor does any frame: the core holds secrets masked)."""
+
+    def report(self) -> None:
+        """Log it once per process (per distinct message): a view answers 500 on every
+        request meanwhile, but the log is not flooded, and carries no traceback."""
+        message = str(self)
+        with _lock:
+            if message in _reported:
+                return
+            _reported.add(message)
+        logger.error(
+            "LIVEBLOCKS cannot be used, so the Liveblocks endpoints answer 500: %s "
+            "(`manage.py check` reports it too)",
+            message,
+        )
+
+
+def _configured(build: Callable[[], T]) -> T:
+    """``build()``, a configuration error raised as :class:`Misconfigured` (no chain)."""
+    try:
+        return build()
+    except (ValueError, TypeError, ImportError) as exc:
+        raise Misconfigured(str(exc)) from None
+
+
 def get_client() -> Liveblocks:
     global _client
     with _lock:
         if _client is None:
-            _client = Liveblocks(**client_options())
+            _client = _configured(lambda: Liveblocks(**client_options()))
         return _client
 
 
@@ -55,7 +88,8 @@ def get_async_client() -> AsyncLiveblocks:
     with _lock:
         client = _async_clients.get(loop)
         if client is None:
-            client = _async_clients[loop] = AsyncLiveblocks(**client_options())
+            client = _configured(lambda: AsyncLiveblocks(**client_options()))
+            _async_clients[loop] = client
         return client
 
 
@@ -63,12 +97,14 @@ def get_endpoint() -> AuthEndpoint:
     global _endpoint
     with _lock:
         if _endpoint is None:
-            _endpoint = AuthEndpoint(
-                resolve_user,
-                room_policy=conf.hook("ROOM_POLICY"),
-                token_mode=conf.get("TOKEN_MODE"),
-                permissions=conf.hook("PERMISSIONS"),
-                allowed_origins=conf.get("ALLOWED_ORIGINS"),
+            _endpoint = _configured(
+                lambda: AuthEndpoint(
+                    resolve_user,
+                    room_policy=conf.hook("ROOM_POLICY"),
+                    token_mode=conf.get("TOKEN_MODE"),
+                    permissions=conf.hook("PERMISSIONS"),
+                    allowed_origins=conf.get("ALLOWED_ORIGINS"),
+                )
             )
         return _endpoint
 
@@ -88,10 +124,12 @@ def get_webhook_endpoint() -> WebhookEndpoint:
     with _lock:
         if _webhook_endpoint is None:
             setting = conf.setting_name("WEBHOOK_SECRET")
-            _webhook_endpoint = WebhookEndpoint(
-                webhook_handler_from_setting(conf.get("WEBHOOK_SECRET"), setting),
-                setting=f"{setting} (or $LIVEBLOCKS_WEBHOOK_SECRET)",
-                store=webhook_store(),
+            _webhook_endpoint = _configured(
+                lambda: WebhookEndpoint(
+                    webhook_handler_from_setting(conf.get("WEBHOOK_SECRET"), setting),
+                    setting=f"{setting} (or $LIVEBLOCKS_WEBHOOK_SECRET)",
+                    store=webhook_store(),
+                )
             )
         return _webhook_endpoint
 
@@ -102,6 +140,7 @@ def reset() -> None:
     with _lock:
         old, _client, _endpoint, _webhook_endpoint = _client, None, None, None
         _async_clients.clear()
+        _reported.clear()
     if old is not None:
         old.close()
 

@@ -22,7 +22,13 @@ from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhooks import unheard
 
 from . import conf
-from .clients import get_async_client, get_client, get_endpoint, get_webhook_endpoint
+from .clients import (
+    Misconfigured,
+    get_async_client,
+    get_client,
+    get_endpoint,
+    get_webhook_endpoint,
+)
 from .signals import token_denied, token_issued, webhook_received
 
 __all__ = [
@@ -72,6 +78,17 @@ def to_response(answer: EndpointResponse) -> HttpResponse:
     return response
 
 
+#: What a request gets while ``LIVEBLOCKS`` cannot be used; the log says why (once).
+MISCONFIGURED = EndpointResponse(
+    500, b'{"error":"misconfigured","message":"Liveblocks is not configured on this server"}'
+)
+
+
+def _misconfigured(error: Misconfigured) -> HttpResponse:
+    error.report()
+    return to_response(MISCONFIGURED)
+
+
 def _signal_kwargs(request: HttpRequest, answer: EndpointResponse) -> dict[str, Any]:
     return {"user": answer.user, "room": answer.room, "status": answer.status, "request": request}
 
@@ -79,7 +96,11 @@ def _signal_kwargs(request: HttpRequest, answer: EndpointResponse) -> dict[str, 
 @csrf_exempt
 def liveblocks_auth(request: HttpRequest) -> HttpResponse:
     """The endpoint for WSGI (sync client)."""
-    answer = get_endpoint().handle(to_auth_request(request), get_client())
+    try:
+        endpoint, client = get_endpoint(), get_client()
+    except Misconfigured as error:
+        return _misconfigured(error)
+    answer = endpoint.handle(to_auth_request(request), client)
     signal = token_issued if answer.issued else token_denied
     signal.send(sender=liveblocks_auth, **_signal_kwargs(request, answer))
     return to_response(answer)
@@ -94,9 +115,11 @@ async def _run_sync(function: Callable[..., Any], *args: Any) -> Any:
 @csrf_exempt
 async def liveblocks_auth_async(request: HttpRequest) -> HttpResponse:
     """The endpoint for ASGI (async client; hooks run in Django's sync executor)."""
-    answer = await get_endpoint().handle_async(
-        to_auth_request(request), get_async_client(), run_sync=_run_sync
-    )
+    try:
+        endpoint, client = get_endpoint(), get_async_client()
+    except Misconfigured as error:
+        return _misconfigured(error)
+    answer = await endpoint.handle_async(to_auth_request(request), client, run_sync=_run_sync)
     signal = token_issued if answer.issued else token_denied
     await signal.asend(sender=liveblocks_auth, **_signal_kwargs(request, answer))
     return to_response(answer)
@@ -127,13 +150,21 @@ async def _dispatch_async(event: WebhookEvent, request: HttpRequest) -> None:
 @csrf_exempt
 def liveblocks_webhook(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for WSGI: verified events go to ``webhook_received``."""
-    return to_response(get_webhook_endpoint().handle(to_auth_request(request), _dispatch))
+    try:
+        endpoint = get_webhook_endpoint()
+    except Misconfigured as error:
+        return _misconfigured(error)
+    return to_response(endpoint.handle(to_auth_request(request), _dispatch))
 
 
 @csrf_exempt
 async def liveblocks_webhook_async(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for ASGI (sync receivers run in Django's sync executor)."""
-    answer = await get_webhook_endpoint().handle_async(
+    try:
+        endpoint = get_webhook_endpoint()
+    except Misconfigured as error:
+        return _misconfigured(error)
+    answer = await endpoint.handle_async(
         to_auth_request(request), _dispatch_async, run_sync=_run_sync
     )
     return to_response(answer)

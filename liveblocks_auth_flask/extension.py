@@ -26,6 +26,7 @@ from liveblocks_auth import (
     WebhookEvent,
     default_user_id,
     default_user_info,
+    hold_secret,
     secret_from_setting,
     user_from,
 )
@@ -33,7 +34,7 @@ from liveblocks_auth._effects import with_extras
 from liveblocks_auth.config import check_key_and_base_url, resolve_base_url
 from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhook_types import EVENT_TYPES
-from liveblocks_auth.webhooks import unheard, webhook_handler_from_setting
+from liveblocks_auth.webhooks import WebhookSecret, unheard, webhook_handler_from_setting
 
 from .signals import token_denied, token_issued, webhook_received
 
@@ -91,14 +92,19 @@ class LiveblocksAuth:
     """Liveblocks authentication for a Flask app.
 
     ``LiveblocksAuth(app)`` or ``liveblocks = LiveblocksAuth(); liveblocks.init_app(app)``.
-    Options (``secret``, ``base_url``, ``auth_url``, ``token_mode``, ``allowed_origins``,
-    ``timeout``, ``transport``, ``register_blueprint``) override ``LIVEBLOCKS_*`` config keys;
+    Options (``secret_key``, ``webhook_secret``, ``base_url``, ``auth_url``, ``token_mode``,
+    ``allowed_origins``, ``timeout``, ``transport``, ``register_blueprint``...: each config key's
+    name without ``LIVEBLOCKS_``, in lower case) override ``LIVEBLOCKS_*`` config keys;
     hooks may be passed as options too (``room_policy=...``) or registered with the decorators.
     Any hook may also declare a ``request`` parameter (Flask's request) and/or a ``data`` one (the
     JSON object the front end posted, ``room`` included).
     """
 
     def __init__(self, app: Flask | None = None, **options: Any) -> None:
+        # Secrets held masked from here on: no frame of ours holds their text (hold_secret).
+        for key, kind in (("secret_key", None), ("webhook_secret", WebhookSecret)):
+            if key in options:
+                options[key] = hold_secret(options[key], kind)
         self._hooks: dict[str, Callable[..., Any] | None] = dict.fromkeys(HOOK_NAMES)
         self._webhook_handlers: list[tuple[frozenset[str] | None, Callable[..., Any]]] = []
         for name in HOOK_NAMES:

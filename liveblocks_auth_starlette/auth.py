@@ -31,12 +31,18 @@ from liveblocks_auth import (
     WebhookStore,
     default_user_id,
     default_user_info,
+    hold_secret,
     secret_from_setting,
     user_from_async,
 )
 from liveblocks_auth.config import MAX_REQUEST_BODY, check_key_and_base_url, resolve_base_url
 from liveblocks_auth.endpoint import BASE_HEADERS
-from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, unheard, webhook_handler_from_setting
+from liveblocks_auth.webhooks import (
+    ENV_WEBHOOK_SECRET,
+    WebhookSecret,
+    unheard,
+    webhook_handler_from_setting,
+)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -94,6 +100,8 @@ class LiveblocksAuth:
         webhook_path: str = "/api/liveblocks-webhook",
         webhook_store: WebhookStore | None = None,
     ) -> None:
+        # From here on, no frame of ours holds either secret's text (see hold_secret).
+        secret, webhook_secret = hold_secret(secret), hold_secret(webhook_secret, WebhookSecret)
         checked_secret = secret_from_setting(secret, "secret")
         self._client_options: dict[str, Any] = {
             "secret": checked_secret,

@@ -325,17 +325,33 @@ def test_at_most_ten_patterns_per_token(make_client) -> None:
     [
         ("pk_live_abcdef", "secret keys start with 'sk_'"),
         ("sk_live abc", "contains characters"),
-        ("sk_abc\n", "contains characters"),
-        ("", "secret is missing"),
+        ('sk_live_abc"', "contains characters"),  # copied with a quote
+        ("", "is missing"),
+        (" \n", "is missing"),
     ],
 )
 def test_bad_secret_fails_at_construction_without_echoing_it(
-    cls: type, secret: str, message: str
+    cls: type, secret: str, message: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("LIVEBLOCKS_SECRET_KEY", raising=False)
     with pytest.raises(ValueError, match=message) as info:
         cls(secret)
     if secret.strip():
         assert secret.strip() not in str(info.value)
+
+
+@pytest.mark.parametrize("padded", ["sk_live_abc\n", "  sk_live_abc\r\n", "\tsk_live_abc "])
+def test_whitespace_around_a_key_is_stripped(padded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key read from a secret file (Kubernetes, Docker) ends in a newline: it is the key."""
+    from liveblocks_auth.testing import FakeLiveblocks
+
+    fake = FakeLiveblocks(secret="sk_live_abc")
+    with Liveblocks(padded, transport=fake) as client:
+        assert client.identify_user("alice").status == 200  # the fake checks the header
+    monkeypatch.setenv("LIVEBLOCKS_SECRET_KEY", padded)
+    with Liveblocks(transport=fake) as client:
+        assert client.identify_user("alice").status == 200
+    assert len(fake.calls) == 2
 
 
 def test_secret_and_base_url_default_to_the_environment(monkeypatch) -> None:

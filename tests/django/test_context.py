@@ -238,14 +238,26 @@ def test_the_workspace_switcher_of_the_docs(
 
 
 @pytest.mark.django_db
-def test_hooks_get_the_posted_data(configure: Any, alice: User, fake: FakeLiveblocks) -> None:
-    configure(ROOM_POLICY=docs_namespace("hook-data")["room_policy"])
-    client = Client()
-    client.force_login(alice)
-    for mode, status in (("edit", 200), ("view", 200), ("admin", 403)):
-        body = json.dumps({"room": "acme-roadmap", "mode": mode})
-        assert client.post(URL, body, content_type="application/json").status_code == status
-    assert len(fake.calls) == 2
+def test_hooks_get_the_posted_data_which_only_asks_for_less(
+    configure: Any, alice: User, fake: FakeLiveblocks
+) -> None:
+    configure(TOKEN_MODE="access", PERMISSIONS=docs_namespace("hook-data")["permissions"])
+    bob = User.objects.create_user("bob")
+    bob.groups.add(Group.objects.get(name="viewers"))
+    read_only = ["room:read", "room:presence:write"]
+    for user, mode, scopes in (
+        (alice, "edit", ["room:write"]),  # an editor, as she may
+        (alice, "view", read_only),  # an editor asking for less
+        (alice, None, ["room:write"]),
+        (bob, "edit", read_only),  # a viewer asking for more gets what he may have
+        (bob, "admin", read_only),
+    ):
+        client = Client()
+        client.force_login(user)
+        body = json.dumps({"room": "acme-roadmap", **({"mode": mode} if mode else {})})
+        assert client.post(URL, body, content_type="application/json").status_code == 200
+        assert fake.calls[-1].json["permissions"] == {"acme-roadmap": scopes}, (user, mode)
+    assert len(fake.calls) == 5
 
 
 @pytest.mark.django_db

@@ -320,3 +320,24 @@ def test_a_key_read_from_a_secret_file_works_in_every_adapter(make: AdapterFacto
     adapter = make(transport=fake, secret=SECRET + "\n")
     assert adapter.post(user=ALICE).status == 200
     assert len(fake.calls) == 1
+
+
+def test_the_decisions_logger_at_debug_never_shows_a_token_or_the_key(
+    make: AdapterFactory, fake: FakeLiveblocks, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    fake.fail_next(Fault(status=403, body=b'{"error":"Forbidden"}'))
+    adapter = make(transport=fake)
+    with caplog.at_level(logging.DEBUG, logger="liveblocks_auth"):
+        caplog.set_level(logging.DEBUG, logger="liveblocks_auth.decisions")
+        answers = [adapter.post(user=ALICE) for _ in range(3)]  # 403 from upstream, then tokens
+        answers.append(adapter.post(b'{"room": "globex-plans"}', user=ALICE))  # refused here
+        answers.append(adapter.post())  # nobody logged in
+    assert [a.status for a in answers] == [403, 200, 200, 403, 401]
+    tokens = [a.json()["token"] for a in answers if a.status == 200]
+    decisions = [r for r in caplog.records if r.name == "liveblocks_auth.decisions"]
+    assert len(decisions) == len(answers)  # one line per answer, each checked below
+    logged = everything_logged(caplog)
+    for secret in (SECRET, *tokens, *(token.split(".")[1] for token in tokens)):
+        assert secret not in logged

@@ -1,0 +1,99 @@
+"""Several worker processes, as production runs them: ``gunicorn --preload -w 4`` (Django WSGI,
+Flask: the app, and a client that already called Liveblocks, made in the master before the fork)
+and ``uvicorn --workers 4`` (Starlette, Django ASGI). Thousands of concurrent requests from many
+users, over a real upstream on loopback: each answer carries its requester's identity, never
+another's, and the work is spread over several workers."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from examples.launch import BIN, ExampleApp, serve_example
+from tests.core.harness import SECRET
+from tests.reliability import users
+from tests.reliability.hostile import HostileServer, Request, answer, serve_each
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = "tests.reliability.served.apps:application"
+WORKERS = "4"
+REQUESTS = 2000
+PEOPLE = [(f"user{i:02d}", (f"team{i % 5}",), ("acme", "globex", None)[i % 3]) for i in range(40)]
+
+
+def _gunicorn(port: int) -> list[str]:
+    return [str(BIN / "gunicorn"), TARGET, "--preload", "-w", WORKERS, "-b", f"127.0.0.1:{port}"]
+
+
+def _uvicorn(port: int) -> list[str]:
+    return [str(BIN / "uvicorn"), TARGET, "--workers", WORKERS, "--port", str(port)]
+
+
+SERVERS = {
+    "django-wsgi gunicorn --preload": (_gunicorn, {"SERVED": "django", "SERVED_WARM": "1"}),
+    "flask gunicorn --preload": (_gunicorn, {"SERVED": "flask", "SERVED_WARM": "1"}),
+    "starlette uvicorn": (_uvicorn, {"SERVED": "starlette"}),
+    "django-asgi uvicorn": (_uvicorn, {"SERVED": "django", "SERVED_ASYNC": "1"}),
+}
+
+
+def _echo_identity(request: Request) -> bytes:
+    """A token whose middle part is the identity the upstream was asked for."""
+    sent = request.json()
+    identity = {k: sent.get(k) for k in ("userId", "groupIds", "organizationId", "userInfo")}
+    middle = base64.urlsafe_b64encode(json.dumps(identity).encode()).decode().rstrip("=")
+    return answer(json.dumps({"token": f"h.{middle}.s"}).encode())
+
+
+def _identity(token: str) -> dict[str, Any]:
+    middle = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_every_worker_answers_each_user_with_their_own_identity(
+    server: str, tmp_path: Path
+) -> None:
+    serve, env = SERVERS[server]
+    env = {**env, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": ""}
+    app = ExampleApp(name=server.split()[0], cwd=ROOT, serve=serve, ready_path="/pid", env=env)
+    with (
+        HostileServer(serve_each(_echo_identity)) as upstream,
+        serve_example(app, upstream.url, tmp_path, secret=SECRET) as running,
+        httpx.Client(limits=httpx.Limits(max_connections=32), timeout=30) as client,
+        ThreadPoolExecutor(32) as pool,
+    ):
+        url = running.url + "/api/liveblocks-auth"
+
+        def post(n: int) -> tuple[int, tuple[str, tuple[str, ...], str | None], Any]:
+            person = PEOPLE[n % len(PEOPLE)]
+            response = client.post(
+                url,
+                json={"room": f"{person[2] or 'public'}-room{n % 7}"},
+                headers={"X-Test-User": users.header(*person)},
+            )
+            return response.status_code, person, response.json()
+
+        answers = list(pool.map(post, range(REQUESTS)))
+    wrong = []
+    pids = set()
+    for status, (name, groups, org), body in answers:
+        assert status == 200, body
+        got = _identity(body["token"])
+        expected = {"userId": name, "groupIds": list(groups), "organizationId": org}
+        if {k: got[k] for k in expected} != expected or got["userInfo"]["name"] != name:
+            wrong.append((name, got))
+        pids.add(got["userInfo"]["pid"])
+    assert wrong == []
+    assert len(pids) >= 2, pids  # several workers served (each names its pid in userInfo)
+    assert os.getpid() not in pids
+    # One upstream request per answer (plus the master's warm-up call under --preload).
+    warm = 1 if env.get("SERVED_WARM") else 0
+    assert len(upstream.requests) == REQUESTS + warm

@@ -169,12 +169,15 @@ def test_csrf_checks_on_the_official_client_works_and_cross_site_is_refused(
 
 
 @pytest.mark.django_db
-def test_csrf_protection_still_guards_other_views(alice: User) -> None:
+def test_csrf_protection_still_guards_other_views(alice: User, fake: FakeLiveblocks) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    # The exemption is for the auth endpoint only: Django's own protection is untouched.
-    assert liveblocks_auth.csrf_exempt is True  # type: ignore[attr-defined]
-    assert liveblocks_auth_async.csrf_exempt is True  # type: ignore[attr-defined]
+    # The exemption is for the auth endpoints only: Django's own protection is untouched.
+    assert client.post("/csrf", {"a": "b"}).status_code == 403  # no CSRF token: refused
+    assert post(client).status_code == 200  # the official client sends none either
+    answer = client.post("/async/liveblocks-auth", ROOM, content_type="application/json")
+    assert answer.status_code == 200
+    assert len(fake.calls) == 2
 
 
 @pytest.mark.django_db

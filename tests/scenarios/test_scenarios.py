@@ -15,15 +15,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from examples.launch import APPS, TOKEN_APPS, RunningApp, serve_example, spa_config
+from examples.launch import APPS, TOKEN_APPS, RunningApp, serve_example, serve_spa
 from liveblocks_auth.testing import DevServer
-from liveblocks_auth.testing.demo import EXPECTED, USERS, login_page, user_label
+from liveblocks_auth.testing.demo import EXPECTED, USERS, login_page
 from tests.realstack.endpoint_server import enter_room
 
 pytestmark = pytest.mark.realstack
 
 
 EVERY_APP = {**APPS, **TOKEN_APPS}
+#: The demo users as every page labels them (literal: not from the code that builds them).
+LABELS = [
+    "Alice Martin (acme, editors)",
+    "Bob Stone (acme, viewers)",
+    "Carol Diaz (acme)",
+    "Dave Kim (globex, editors)",
+]
 
 
 @pytest.fixture(scope="module", params=sorted(EVERY_APP))
@@ -74,15 +81,17 @@ def test_every_example_labels_the_demo_users_alike(example: RunningApp) -> None:
     """One login page (styled like the demo page) in every framework, the same labels in the
     single-page app: "Alice Martin (acme, editors)"."""
     if example.app.token is not None:
-        config = spa_config(example.url, example.app.token)
-        assert [user["label"] for user in config["users"]] == [  # type: ignore[index, union-attr]
-            user_label(user) for user in USERS.values()
-        ]
+        # What the browser reads: the running single-page app's /config.json.
+        with serve_spa(example.url, example.app.token) as spa:
+            config = httpx.get(f"{spa}/config.json", timeout=10).json()
+        assert config["api"] == example.url
+        assert [user["label"] for user in config["users"]] == LABELS
         return
     page = httpx.get(f"{example.url}/login/", timeout=10).text
     without_csrf = re.sub(r'<input type="hidden" name="\w+" value="[^"]*">', "", page)
     assert without_csrf == login_page()
-    assert ">Alice Martin (acme, editors)</option>" in page
+    for label in LABELS:
+        assert f">{label}</option>" in page
     assert "<style>" in page
 
 

@@ -431,7 +431,9 @@ def test_a_dripping_server_is_cut_at_the_overall_deadline(kind: str) -> None:
             answer = asyncio.run(go())
         elapsed = time.monotonic() - started
     assert answer.status == 503
-    assert elapsed < 1.5 * 1.1 + 0.25  # one 200 ms drip step of slack
+    # Cut at the deadline: not before it (the drip never stops), and not much after it (room
+    # for a loaded machine).
+    assert policy.deadline - 0.1 <= elapsed < policy.deadline + 1.0
     assert len(server.requests) == 1  # a missed deadline is not retried
 
 

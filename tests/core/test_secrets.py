@@ -70,11 +70,14 @@ def test_debug_logs_of_httpx_and_httpcore_never_contain_the_secret(
 
 
 @pytest.mark.parametrize(
-    ("transport", "loggers"),
-    [("stdlib", {"liveblocks_auth"}), ("httpx", {"liveblocks_auth", "httpcore"})],
+    ("transport", "wire", "loggers"),
+    [
+        ("", "CurlWire", {"liveblocks_auth"}),  # the default
+        ("httpx", "HttpxWire", {"liveblocks_auth", "httpcore"}),
+    ],
 )
 def test_real_socket_debug_logs_never_contain_the_secret(
-    transport: str, loggers: set[str], debug_logs, monkeypatch: pytest.MonkeyPatch
+    transport: str, wire: str, loggers: set[str], debug_logs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from liveblocks_auth import Liveblocks
     from liveblocks_auth.transports import ENV_TRANSPORT
@@ -86,6 +89,7 @@ def test_real_socket_debug_logs_never_contain_the_secret(
         send_json(h, 200, b'{"token":"a.b.c"}')
 
     with scripted_server(handler) as upstream, Liveblocks(SECRET, base_url=upstream.url) as c:
+        assert type(c._wire).__name__ == wire  # the wire this case is about
         assert c.identify_user("a").status == 200
         assert upstream.requests[0][2]["Authorization"] == f"Bearer {SECRET}"
     names = {r.name.split(".")[0] for r in debug_logs.records}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    #: Seconds from sending to the whole answer (set by ``many``).
+    elapsed: float = field(default=0.0, compare=False)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -69,9 +72,17 @@ class Adapter:
         return self.send(Call(body=body, **kwargs))
 
     def many(self, calls: list[Call], workers: int = 16) -> list[Answer]:
-        """Send concurrently (threads here; one event loop for the ASGI adapters)."""
+        """Send concurrently (threads here; one event loop for the ASGI adapters), each answer
+        with its own ``elapsed``."""
+
+        def timed(call: Call) -> Answer:
+            started = time.monotonic()
+            answer = self.send(call)
+            answer.elapsed = time.monotonic() - started
+            return answer
+
         with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(self.send, calls))
+            return list(pool.map(timed, calls))
 
     def close(self) -> None:
         pass
@@ -230,8 +241,14 @@ class DjangoAdapter(Adapter):
         if self.loop is None:
             return super().many(calls, workers)
 
+        async def timed(call: Call) -> Answer:
+            started = time.monotonic()
+            answer = await self._send_async(call)
+            answer.elapsed = time.monotonic() - started
+            return answer
+
         async def gather() -> list[Answer]:
-            return list(await asyncio.gather(*(self._send_async(c) for c in calls)))
+            return list(await asyncio.gather(*(timed(c) for c in calls)))
 
         return self.loop.run_until_complete(gather())
 

@@ -47,7 +47,9 @@ def test_a_dripping_upstream_is_cut_at_the_overall_deadline(make: AdapterFactory
         elapsed = time.monotonic() - started
     assert answer.status == 503
     assert answer.json() == UNAVAILABLE
-    assert elapsed <= policy.deadline * 1.1
+    # Cut at the deadline: not before it (the drip never stops), and not much after it (room
+    # for a loaded machine).
+    assert policy.deadline - 0.1 <= elapsed < policy.deadline + 1.0
     assert len(upstream.requests) == 1  # a missed deadline is not retried
 
 

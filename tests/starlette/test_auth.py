@@ -249,7 +249,13 @@ def test_secret_defaults_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ValueError, match=r"\$LIVEBLOCKS_SECRET_KEY"):
         LiveblocksAuth()
     monkeypatch.setenv("LIVEBLOCKS_SECRET_KEY", "sk_env_1")
-    LiveblocksAuth()
+    fake = FakeLiveblocks(secret="sk_env_1")  # answers 403 to any other key
+    liveblocks = LiveblocksAuth(transport=fake, resolve_user=lambda request: LiveblocksUser("a"))
+    app = Starlette(routes=liveblocks.routes, lifespan=liveblocks.lifespan)
+    with TestClient(app) as client:
+        answer = client.post("/api/liveblocks-auth", json={"room": "r"})
+    assert answer.status_code == 200, answer.text
+    assert [call.authorization for call in fake.calls] == ["Bearer sk_env_1"]
 
 
 # --- the HTTP contract -----------------------------------------------------------------------

@@ -75,6 +75,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
     """True when something already holds ``host:port`` (a server would fail to bind it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As servers bind (gunicorn, uvicorn, the dev server): connections of a server that
+        # just stopped, waiting out TIME_WAIT, do not make the port busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

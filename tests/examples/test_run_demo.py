@@ -160,3 +160,44 @@ def test_a_busy_port_is_refused_with_a_clear_message() -> None:
     assert "--port" in output
     assert "Ready" not in output
     assert "Liveblocks:" not in output  # refused before starting anything
+
+
+def _time_wait_port() -> int:
+    """A port nothing listens on any more, whose server closed a connection first: the
+    kernel keeps that connection in TIME_WAIT for a minute, as after the demo's Ctrl-C."""
+    import socket
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as every server binds
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server side closes first: its end goes to TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    return int(port)
+
+
+def test_a_port_in_time_wait_is_not_busy() -> None:
+    assert not port_in_use(_time_wait_port())
+
+
+def test_the_demo_restarts_at_once_on_the_same_port() -> None:
+    port = free_port()
+    first = start_demo(port)
+    read_until_ready(first)
+    # Kept-alive connections, still open when the demo stops: the servers close them first,
+    # which leaves them in TIME_WAIT on the demo's port, as a browser's do.
+    with httpx.Client(timeout=10) as client:
+        for _ in range(3):
+            assert client.get(f"http://127.0.0.1:{port}/login/").status_code == 200
+        code, _ = stop(first)
+    assert code == 0
+    again = start_demo(port)
+    output = read_until_ready(again)
+    code, rest = stop(again)
+    assert f"http://127.0.0.1:{port}/login/" in output, output
+    assert code == 0, rest

@@ -102,5 +102,12 @@ def secret_from_setting(value: object, setting: str, env: str = "LIVEBLOCKS_SECR
     value = hold_secret(value)
     if value is None:
         value = hold_secret(os.environ.get(env))
-        setting = f"{setting} (or ${env})" if value is None else f"${env}"
+        if value is None:
+            raise ValueError(
+                f"no Liveblocks secret key: {setting} is not set, and neither is ${env} in the "
+                "environment; set one to the secret key (sk_...) from "
+                "https://liveblocks.io/dashboard/apikeys, or to sk_localdev (with "
+                "LIVEBLOCKS_BASE_URL=http://127.0.0.1:1153) for the dev server"
+            )
+        setting = f"${env}"  # the value checked below came from there
     return validate_secret(value, setting)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar, overload
 
+import click
 from flask import Blueprint, Flask, Request, Response, current_app, g, request
 
 from liveblocks_auth import (
@@ -38,7 +39,7 @@ from liveblocks_auth.webhooks import WebhookSecret, unheard, webhook_handler_fro
 
 from .signals import token_denied, token_issued, webhook_received
 
-__all__ = ["LiveblocksAuth"]
+__all__ = ["ConfigError", "LiveblocksAuth"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "liveblocks_auth"
@@ -75,6 +76,12 @@ class _AppState:
     endpoint: AuthEndpoint
     webhooks: WebhookEndpoint
     dispatch: Callable[[WebhookEvent, Any], None]
+
+
+class ConfigError(click.ClickException, ValueError):
+    """A ``LIVEBLOCKS_*`` config that cannot be used: a ``ValueError`` for your code, and one
+    line (``Error: ...``) rather than a traceback under Flask's command line (``flask run``,
+    ``flask liveblocks ...``), as Django's system checks report theirs."""
 
 
 def _current_user() -> Any:
@@ -198,7 +205,23 @@ class LiveblocksAuth:
 
     def init_app(self, app: Flask) -> None:
         """Bind to ``app``: check the config now (not at the first request), make the client,
-        register the blueprint and the ``flask liveblocks`` commands."""
+        register the blueprint and the ``flask liveblocks`` commands. A config that cannot be
+        used raises :class:`ConfigError` (a ``ValueError``) naming the key and the fix."""
+        try:
+            app.extensions[EXTENSION_KEY] = self._state(app)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        config = partial(self._config, app)
+        if config("LIVEBLOCKS_REGISTER_BLUEPRINT"):
+            app.register_blueprint(
+                self.blueprint(config("LIVEBLOCKS_AUTH_URL"), config("LIVEBLOCKS_WEBHOOK_URL"))
+            )
+        _exempt_from_flask_wtf(app)
+        from .cli import liveblocks_command
+
+        app.cli.add_command(liveblocks_command)
+
+    def _state(self, app: Flask) -> _AppState:
         config = partial(self._config, app)
         webhooks = WebhookEndpoint(
             webhook_handler_from_setting(
@@ -207,7 +230,9 @@ class LiveblocksAuth:
             setting="LIVEBLOCKS_WEBHOOK_SECRET (or $LIVEBLOCKS_WEBHOOK_SECRET)",
             store=config("LIVEBLOCKS_WEBHOOK_STORE"),
         )
-        secret = secret_from_setting(config("LIVEBLOCKS_SECRET_KEY"), "LIVEBLOCKS_SECRET_KEY")
+        secret = secret_from_setting(
+            config("LIVEBLOCKS_SECRET_KEY"), "app.config['LIVEBLOCKS_SECRET_KEY']"
+        )
         if config("LIVEBLOCKS_TRANSPORT") is None:
             check_key_and_base_url(
                 secret.is_localdev,
@@ -236,16 +261,7 @@ class LiveblocksAuth:
         except ValueError as exc:
             client.close()
             raise ValueError(f"LIVEBLOCKS_* config: {exc}") from None
-        dispatch = partial(self._dispatch_webhook, app)
-        app.extensions[EXTENSION_KEY] = _AppState(client, endpoint, webhooks, dispatch)
-        if config("LIVEBLOCKS_REGISTER_BLUEPRINT"):
-            app.register_blueprint(
-                self.blueprint(config("LIVEBLOCKS_AUTH_URL"), config("LIVEBLOCKS_WEBHOOK_URL"))
-            )
-        _exempt_from_flask_wtf(app)
-        from .cli import liveblocks_command
-
-        app.cli.add_command(liveblocks_command)
+        return _AppState(client, endpoint, webhooks, partial(self._dispatch_webhook, app))
 
     def blueprint(
         self,

@@ -326,8 +326,8 @@ def test_at_most_ten_patterns_per_token(make_client) -> None:
         ("pk_live_abcdef", "secret keys start with 'sk_'"),
         ("sk_live abc", "contains characters"),
         ('sk_live_abc"', "contains characters"),  # copied with a quote
-        ("", "is missing"),
-        (" \n", "is missing"),
+        ("", r"secret is not set, and neither is \$LIVEBLOCKS_SECRET_KEY"),
+        (" \n", r"secret is not set, and neither is \$LIVEBLOCKS_SECRET_KEY"),
     ],
 )
 def test_bad_secret_fails_at_construction_without_echoing_it(

@@ -13,7 +13,7 @@ from flask_wtf import CSRFProtect
 
 from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import FakeLiveblocks, Fault, decode_token
-from liveblocks_auth_flask import LiveblocksAuth, token_denied, token_issued
+from liveblocks_auth_flask import ConfigError, LiveblocksAuth, token_denied, token_issued
 from tests.contract import (
     ALLOWED_ORIGIN,
     BAD_REQUESTS,
@@ -115,8 +115,15 @@ def test_no_user_anywhere_is_401_without_upstream_call(fake: FakeLiveblocks) -> 
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({"LIVEBLOCKS_SECRET_KEY": None}, r"LIVEBLOCKS_SECRET_KEY \(or \$LIVEBLOCKS_SECRET_KEY\)"),
-        ({"LIVEBLOCKS_SECRET_KEY": "pk_live_123"}, "LIVEBLOCKS_SECRET_KEY is not a Liveblocks"),
+        (
+            {"LIVEBLOCKS_SECRET_KEY": None},
+            r"app.config\['LIVEBLOCKS_SECRET_KEY'\] is not set, and neither is "
+            r"\$LIVEBLOCKS_SECRET_KEY in the environment",
+        ),
+        (
+            {"LIVEBLOCKS_SECRET_KEY": "pk_live_123"},
+            r"app.config\['LIVEBLOCKS_SECRET_KEY'\] is not a Liveblocks",
+        ),
         ({"LIVEBLOCKS_TOKEN_MODE": "other"}, "token_mode must be"),
         ({"LIVEBLOCKS_ALLOWED_ORIGINS": ["example.com"]}, "not an origin"),
         ({"LIVEBLOCKS_BASE_URL": "api.liveblocks.io"}, "base_url must be an http"),
@@ -130,6 +137,36 @@ def test_bad_config_fails_at_init_app(
     with pytest.raises(ValueError, match=message) as info:
         LiveblocksAuth(app)
     assert "pk_live_123" not in str(info.value)
+    assert isinstance(info.value, ConfigError)
+
+
+def test_flask_s_command_line_reports_a_bad_config_in_one_line(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\n"
+        "from liveblocks_auth_flask import LiveblocksAuth\n"
+        "app = Flask(__name__)\n"
+        "liveblocks = LiveblocksAuth(app)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIVEBLOCKS_", "FLASK_"))}
+    flask = str(Path(sys.executable).parent / "flask")
+    done = subprocess.run(
+        [flask, "--app", "app", "routes"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith("Error: no Liveblocks secret key: "), done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_access_mode_without_a_permissions_hook_says_so(fake: FakeLiveblocks) -> None:

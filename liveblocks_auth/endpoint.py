@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import (
     AsyncIterable,
     Awaitable,
@@ -39,6 +40,7 @@ __all__ = [
     "Denied",
     "EndpointResponse",
     "EnvironHeaders",
+    "Misconfigured",
     "PermissionsHook",
     "RoomPolicy",
     "TokenMode",
@@ -205,6 +207,37 @@ class Denied(Refused):
             raise ValueError(f"Denied status must be a 4xx, not {status}")
         code = "unauthorized" if status == 401 else "forbidden" if status == 403 else "refused"
         super().__init__(status, code, message, headers)
+
+
+class Misconfigured(Refused, ValueError):
+    """The endpoint cannot work as the app is configured (a setting, a missing middleware):
+    the front end gets ``500 {"error": "misconfigured"}`` with a generic message, and
+    :meth:`report` logs ``fix`` (what to change, never a secret) once per process, without a
+    traceback. ``str()`` is the fix."""
+
+    def __init__(self, fix: str) -> None:
+        super().__init__(500, "misconfigured", "Liveblocks is not configured on this server")
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return self.fix
+
+    def report(self) -> None:
+        with _REPORTED_LOCK:
+            if self.fix in _REPORTED:
+                return
+            _REPORTED.add(self.fix)
+        logger.error("the Liveblocks endpoints answer 500 until this is fixed: %s", self.fix)
+
+    @staticmethod
+    def forget() -> None:
+        """Report every fix again (after the configuration changed)."""
+        with _REPORTED_LOCK:
+            _REPORTED.clear()
+
+
+_REPORTED_LOCK = threading.Lock()
+_REPORTED: set[str] = set()
 
 
 # --- pure checks -----------------------------------------------------------------------------
@@ -526,7 +559,9 @@ class AuthEndpoint:
             _decided(user, room, answer.status, f"{self.token_mode} token issued")
             return answer
         except Refused as refusal:
-            if refusal.status >= 500:
+            if isinstance(refusal, Misconfigured):
+                refusal.report()
+            elif refusal.status >= 500:
                 logger.warning("auth endpoint answered %d: %s", refusal.status, refusal.message)
             _decided(user, room, refusal.status, refusal.message)
             return refusal.response(user, room)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from liveblocks_auth import (
     AsyncLiveblocks,
     AuthEndpoint,
     Liveblocks,
+    Misconfigured,
     WebhookEndpoint,
     secret_from_setting,
 )
@@ -22,11 +22,9 @@ from liveblocks_auth.webhooks import webhook_handler_from_setting
 from . import conf
 from .users import resolve_user
 
-logger = logging.getLogger("liveblocks_auth")
 T = TypeVar("T")
 
 _lock = threading.Lock()
-_reported: set[str] = set()
 _client: Liveblocks | None = None
 _endpoint: AuthEndpoint | None = None
 _webhook_endpoint: WebhookEndpoint | None = None
@@ -47,27 +45,9 @@ def client_options() -> dict[str, Any]:
     }
 
 
-class Misconfigured(ValueError):
-    """``LIVEBLOCKS`` cannot be used as it is; the message names the setting and the fix, and
-    holds nothing of a secret (nor does any frame: the core holds secrets masked)."""
-
-    def report(self) -> None:
-        """Log it once per process (per distinct message): a view answers 500 on every
-        request meanwhile, but the log is not flooded, and carries no traceback."""
-        message = str(self)
-        with _lock:
-            if message in _reported:
-                return
-            _reported.add(message)
-        logger.error(
-            "LIVEBLOCKS cannot be used, so the Liveblocks endpoints answer 500: %s "
-            "(`manage.py check` reports it too)",
-            message,
-        )
-
-
 def _configured(build: Callable[[], T]) -> T:
-    """``build()``, a configuration error raised as :class:`Misconfigured` (no chain)."""
+    """``build()``, a configuration error raised as ``Misconfigured`` (no chain): the views
+    answer 500 and log the fix once."""
     try:
         return build()
     except (ValueError, TypeError, ImportError) as exc:
@@ -140,7 +120,7 @@ def reset() -> None:
     with _lock:
         old, _client, _endpoint, _webhook_endpoint = _client, None, None, None
         _async_clients.clear()
-        _reported.clear()
+    Misconfigured.forget()
     if old is not None:
         old.close()
 

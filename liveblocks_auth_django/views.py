@@ -17,13 +17,12 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from liveblocks_auth import AuthRequest, EndpointResponse, WebhookEvent
+from liveblocks_auth import AuthRequest, EndpointResponse, Misconfigured, WebhookEvent
 from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhooks import unheard
 
 from . import conf
 from .clients import (
-    Misconfigured,
     get_async_client,
     get_client,
     get_endpoint,
@@ -78,15 +77,10 @@ def to_response(answer: EndpointResponse) -> HttpResponse:
     return response
 
 
-#: What a request gets while ``LIVEBLOCKS`` cannot be used; the log says why (once).
-MISCONFIGURED = EndpointResponse(
-    500, b'{"error":"misconfigured","message":"Liveblocks is not configured on this server"}'
-)
-
-
 def _misconfigured(error: Misconfigured) -> HttpResponse:
+    """While ``LIVEBLOCKS`` cannot be used: 500, and the fix in the log once per process."""
     error.report()
-    return to_response(MISCONFIGURED)
+    return to_response(error.response(None, None))
 
 
 def _signal_kwargs(request: HttpRequest, answer: EndpointResponse) -> dict[str, Any]:

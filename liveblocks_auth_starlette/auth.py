@@ -22,6 +22,7 @@ from liveblocks_auth import (
     AuthRequest,
     EndpointResponse,
     LiveblocksUser,
+    Misconfigured,
     PermissionsHook,
     RetryPolicy,
     RoomPolicy,
@@ -199,8 +200,9 @@ class LiveblocksAuth:
 
     async def _default_user(self, request: Request, data: Any = None) -> LiveblocksUser | None:
         if "user" not in request.scope:
-            raise RuntimeError(
-                "request.user is not set: add AuthenticationMiddleware, or pass "
+            raise Misconfigured(
+                "request.user is not set: add Starlette's AuthenticationMiddleware "
+                "(middleware=[Middleware(AuthenticationMiddleware, backend=...)]), or pass "
                 "resolve_user=... to LiveblocksAuth"
             )
         user = request.user

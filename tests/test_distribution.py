@@ -226,18 +226,16 @@ def test_starlette_and_fastapi_quickstarts_from_the_wheel(
     project = tmp_path / "project"
     project.mkdir()
     if extra == "starlette":
+        # The block as pasted, its placeholder replaced as the reader is told to.
+        block = readme_block("quickstart-starlette")
+        placeholder = "resolve_user=lambda request: None"
+        assert placeholder in block
         app = (
-            "from starlette.authentication import AuthCredentials, AuthenticationBackend, "
-            "SimpleUser\n"
-            "from starlette.middleware import Middleware\n"
-            "from starlette.middleware.authentication import AuthenticationMiddleware\n\n\n"
-            "class HeaderLogin(AuthenticationBackend):  # stands for the app's own login\n"
-            "    async def authenticate(self, conn):\n"
-            '        name = conn.headers.get("x-test-user")\n'
-            "        user = SimpleUser(name) if name else None\n"
-            '        return (AuthCredentials(["authenticated"]), user) if user else None\n'
-            "\n\nmiddleware = [Middleware(AuthenticationMiddleware, backend=HeaderLogin())]\n\n"
-            + readme_block("quickstart-starlette")
+            "from liveblocks_auth import LiveblocksUser\n\n\n"
+            "def current_user(request):  # stands for the app's own login\n"
+            '    name = request.headers.get("x-test-user")\n'
+            '    return LiveblocksUser(name, info={"name": "Alice"}) if name else None\n\n\n'
+            + block.replace(placeholder, "resolve_user=current_user")
         )
     else:
         app = (

@@ -18,7 +18,7 @@ from liveblocks_auth import LiveblocksError, decode_token
 from liveblocks_auth.testing import DevServer
 from tests.conftest import NODE_MODULES, ROOT
 from tests.processes import run_ok
-from tests.readme import pages, readme_block, run_block
+from tests.readme import DOCS, pages, readme_block, run_block
 
 pytestmark = pytest.mark.realstack
 
@@ -96,3 +96,41 @@ def test_testing_your_app_runs_under_pytest(tmp_path: Path) -> None:
     env["LIVEBLOCKS_NODE_MODULES"] = str(NODE_MODULES)  # else npx fetches the CLI
     pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django"]
     assert "2 passed" in run_ok([*pytest, "."], cwd=tmp_path, env=env, timeout=180)
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_starlette_quickstart_runs_as_pasted_and_answers_401() -> None:
+    from starlette.testclient import TestClient
+
+    namespace: dict[str, Any] = {}
+    run_block(readme_block("quickstart-starlette"), namespace)
+    with TestClient(namespace["app"]) as client:
+        answer = client.post("/api/liveblocks-auth", json={"room": "r"})
+        health = client.post("/api/liveblocks-auth", content=b"{", headers={"Content-Type": "x"})
+    assert answer.status_code == 401  # the placeholder: nobody is logged in
+    assert answer.json()["error"] == "unauthorized"
+    assert health.status_code == 415  # the endpoint is really there, checking its input
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_starlette_authentication_backend_block_serves_the_session_user() -> None:
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.testclient import TestClient
+
+    namespace: dict[str, Any] = {}
+    run_block(readme_block("starlette-backend"), namespace, DOCS / "starlette.md")
+    app = namespace["app"]
+
+    async def login(request: Request) -> PlainTextResponse:  # stands for the app's login view
+        request.session["user"] = "alice"
+        return PlainTextResponse("ok")
+
+    app.add_route("/login", login)
+    with TestClient(app) as client:
+        anonymous = client.post("/api/liveblocks-auth", json={"room": "r"})
+        client.get("/login")
+        answer = client.post("/api/liveblocks-auth", json={"room": "r"})
+    assert anonymous.status_code == 401
+    assert answer.status_code == 200, answer.text
+    assert decode_token(answer.json()["token"])["uid"] == "alice"

@@ -162,10 +162,26 @@ def test_sync_hooks_never_run_on_the_event_loop(fake: FakeLiveblocks) -> None:
     assert threads["policy"] != threads["loop"]
 
 
-def test_default_resolver_needs_authentication_middleware(fake: FakeLiveblocks) -> None:
+def test_default_resolver_needs_authentication_middleware(
+    fake: FakeLiveblocks, caplog: pytest.LogCaptureFixture
+) -> None:
+    from liveblocks_auth import Misconfigured
+
+    Misconfigured.forget()  # another test may have reported the same fix in this process
     app = make_app(lb(fake), auth=False)
-    with TestClient(app) as client, pytest.raises(RuntimeError, match="AuthenticationMiddleware"):
-        client.post(URL, json=ROOM)
+    with TestClient(app) as client:
+        answers = [client.post(URL, json=ROOM) for _ in range(3)]
+    assert [a.status_code for a in answers] == [500] * 3
+    assert answers[0].json() == {
+        "error": "misconfigured",
+        "message": "Liveblocks is not configured on this server",
+    }
+    assert fake.calls == []
+    fixes = [r for r in caplog.records if "AuthenticationMiddleware" in r.getMessage()]
+    assert len(fixes) == 1  # the fix, once; not a traceback per request
+    (record,) = fixes
+    assert record.exc_info is None
+    assert "resolve_user=" in record.getMessage()
 
 
 # --- lifespan ---------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from liveblocks_auth.testing.demo import (
     ROOMS,
     USERS,
     WEBHOOK_LOG_PREFIX,
+    cli_setup,
     seed_rooms,
 )
 
@@ -71,7 +72,7 @@ def liveblocks_target() -> Iterator[tuple[str, str, str]]:
         yield server.secret, server.base_url, where
 
 
-def describe(url: str, login: str = "/login/") -> str:
+def describe(url: str, base_url: str, secret: str, login: str = "/login/") -> str:
     lines = [f"\n  Open {url}{login} and log in as (no passwords in demo mode):"]
     for user in USERS.values():
         groups = ", ".join(user.groups) or "no group"
@@ -87,6 +88,9 @@ def describe(url: str, login: str = "/login/") -> str:
         )
         lines.append(f"    {url}/?room={room:14} {outcome}")
     lines.append("\n  Log in as two users in two browser windows to see each other live.")
+    setup, cli = cli_setup(base_url, secret)
+    lines.append("\n  The CLI sees the same rooms; in a second terminal, paste:")
+    lines += [f"    {line}" for line in [*setup, f"{cli} rooms active-users acme-roadmap"]]
     return "\n".join(lines)
 
 
@@ -176,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             ):
                 print(f"{app.name} example running at {running.url}", flush=True)
                 if page == running.url:
-                    print(describe(page), flush=True)
+                    print(describe(page, base_url, secret), flush=True)
                 else:
                     print(
                         f"  Its page: a single-page app at {page}, another origin than the API; "
@@ -184,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                         "callback (CORS allowed for that origin only).",
                         flush=True,
                     )
-                    print(describe(page, "/"), flush=True)
+                    print(describe(page, base_url, secret, "/"), flush=True)
                 print(
                     "\n  Webhooks: the app verifies each event posted to /api/liveblocks-webhook "
                     "and prints it here;\n  for storageUpdated it reads the room's storage "

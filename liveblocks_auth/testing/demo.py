@@ -327,10 +327,27 @@ def frontend_bundle() -> bytes:
     return path.read_bytes()
 
 
+def cli_setup(base_url: str | None = None, key: str | None = None) -> tuple[list[str], str]:
+    """What a second terminal needs to run the ``liveblocks-auth`` CLI against the demo's
+    Liveblocks (``base_url`` and ``key``: the app's environment by default): the lines to
+    paste first (the dev server's key and address; a real project's address, its key being
+    yours to export), and the CLI's absolute path (in the demo's virtual environment, which a
+    new terminal does not have on PATH)."""
+    base_url = base_url or os.environ.get("LIVEBLOCKS_BASE_URL", "https://api.liveblocks.io")
+    if (key or os.environ.get("LIVEBLOCKS_SECRET_KEY")) == "sk_localdev":
+        setup = [f"export LIVEBLOCKS_SECRET_KEY=sk_localdev LIVEBLOCKS_BASE_URL={base_url}"]
+    else:
+        setup = [f"export LIVEBLOCKS_BASE_URL={base_url}  # and your LIVEBLOCKS_SECRET_KEY"]
+    return setup, str(Path(sys.executable).parent / "liveblocks-auth")
+
+
 def me(username: str) -> dict[str, Any]:
     """What the page shows about the logged-in demo user, and where Liveblocks is."""
     user = USERS[username]
+    setup, cli = cli_setup()
     return {
+        "cliSetup": setup,
+        "cli": cli,
         "id": user.username,
         "name": user.name,
         "organization": user.organization,

@@ -148,6 +148,13 @@ def test_editor_and_viewer_share_the_room(
         # "In this room" is what Liveblocks lists (rooms active-users): same connections.
         assert_page_agrees_with_active_users(alice, dev_server, "acme-roadmap")
         assert_page_agrees_with_active_users(bob, dev_server, "acme-roadmap")
+        # The lines it shows to paste in a second terminal name this room and this dev server.
+        cli = text(alice, "cli").splitlines()
+        assert (
+            cli[0]
+            == f"export LIVEBLOCKS_SECRET_KEY=sk_localdev LIVEBLOCKS_BASE_URL={dev_server.base_url}"
+        )
+        assert cli[-1].endswith("/liveblocks-auth rooms active-users acme-roadmap")
 
         start = int(text(alice, "count"))
         wait_for_count(bob, start)

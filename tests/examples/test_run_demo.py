@@ -70,6 +70,23 @@ def test_the_demo_comes_up_serves_and_stops_cleanly() -> None:
             token = client.post("/api/liveblocks-auth", json={"room": "acme-roadmap"})
             assert token.status_code == 200
             dev_url = me["liveblocksBaseUrl"]
+        # The CLI lines the terminal prints, and the page shows, run as printed from a second
+        # terminal: another directory, none of the demo's environment.
+        printed = output.split("in a second terminal, paste:\n", 1)[1].split("\n\n", 1)[0]
+        cli_lines = [line.strip() for line in printed.splitlines()]
+        assert cli_lines == [*me["cliSetup"], f"{me['cli']} rooms active-users acme-roadmap"]
+        fresh = {k: v for k, v in os.environ.items() if not k.startswith("LIVEBLOCKS_")}
+        fresh["PATH"] = "/usr/bin:/bin"
+        ran = subprocess.run(
+            ["bash", "-c", "\n".join(cli_lines)],
+            cwd="/",
+            env=fresh,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 0, ran.stdout + ran.stderr
+        assert "connected to acme-roadmap" in ran.stdout
         # The webhook command the demo prints, run as printed, shows up in the demo's terminal.
         [command] = [line.strip() for line in output.splitlines() if "webhooks send" in line]
         assert f"--url http://127.0.0.1:{port}/api/liveblocks-webhook" in command

@@ -32,7 +32,8 @@ export function setAccess(kind, text) {
 export function showRooms(me, roomId, href) {
   $("me-name").textContent = me.name;
   $("me-org").textContent = me.organization;
-  $("room-id").textContent = roomId;
+  // The lines to paste in a second terminal, exactly (the CLI is in the demo's venv).
+  $("cli").textContent = [...me.cliSetup, `${me.cli} rooms active-users ${roomId}`].join("\n");
   for (const id of me.rooms) {
     const link = document.createElement("a");
     link.href = href(id);

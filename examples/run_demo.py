@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import tempfile
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,7 @@ from liveblocks_auth.testing.demo import (
     DEMO_WEBHOOK_SECRET,
     EXPECTED,
     ROOMS,
+    TWO_USERS,
     USERS,
     WEBHOOK_LOG_PREFIX,
     cli_setup,
@@ -87,7 +89,7 @@ def describe(url: str, base_url: str, secret: str, login: str = "/login/") -> st
             if (user, room) in EXPECTED
         )
         lines.append(f"    {url}/?room={room:14} {outcome}")
-    lines.append("\n  Log in as two users in two browser windows to see each other live.")
+    lines.append("\n  " + textwrap.fill(TWO_USERS, 94, subsequent_indent="  "))
     setup, cli = cli_setup(base_url, secret)
     lines.append("\n  The CLI sees the same rooms; in a second terminal, paste:")
     lines += [f"    {line}" for line in [*setup, f"{cli} rooms active-users acme-roadmap"]]
@@ -139,7 +141,9 @@ def serve(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--framework",
         choices=sorted(FRAMEWORKS),

@@ -109,7 +109,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/login/")
     def login() -> str:
-        return login_page(csrf_field())
+        signed_in = current_user.id if current_user.is_authenticated else None
+        return login_page(csrf_field(), signed_in=signed_in)
 
     @app.post("/login/")
     def do_login() -> Any:

@@ -110,17 +110,18 @@ liveblocks = LiveblocksAuth(
 )
 
 
-def login_response(error: bool = False, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(login_page(error=error), status_code=status)
+def login_response(request: Request, error: bool = False, status: int = 200) -> HTMLResponse:
+    page = login_page(error=error, signed_in=request.session.get("user"))
+    return HTMLResponse(page, status_code=status)
 
 
 async def login(request: Request) -> Response:
     if request.method == "GET":
-        return login_response()
+        return login_response(request)
     form = parse_qs((await request.body()).decode())
     username = form.get("username", [""])[0]
     if await anyio.to_thread.run_sync(load_user, username) is None:
-        return login_response(error=True, status=400)
+        return login_response(request, error=True, status=400)
     request.session["user"] = username
     return RedirectResponse("/", status_code=303)
 

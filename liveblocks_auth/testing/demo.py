@@ -277,9 +277,19 @@ def user_label(user: DemoUser) -> str:
     return f"{user.name} ({', '.join((user.organization, *user.groups))})"
 
 
-def login_page(csrf_field: str = "", error: bool = False) -> str:
+#: How to see two users live: windows of one browser share its session cookie, so logging in
+#: again in one replaces the user in all of them.
+TWO_USERS = (
+    "To see two users live, log in as each in a window of its own: a normal and a private "
+    "window, or two browsers (windows of one browser share one session, so logging in again "
+    "replaces the user in all of them)."
+)
+
+
+def login_page(csrf_field: str = "", error: bool = False, signed_in: str | None = None) -> str:
     """The examples' login page, styled like the demo page (its very stylesheet), the same in
-    every framework but for ``csrf_field`` (the framework's hidden CSRF input, if any)."""
+    every framework but for ``csrf_field`` (the framework's hidden CSRF input, if any) and who
+    is ``signed_in`` in this browser (a demo username), if anyone."""
     page = frontend_page().decode()
     style = page[page.index("<style>") : page.index("</style>") + len("</style>")]
     options = "".join(
@@ -291,6 +301,13 @@ def login_page(csrf_field: str = "", error: bool = False) -> str:
         if error
         else ""
     )
+    who = ""
+    if signed_in in USERS:
+        name = html.escape(USERS[signed_in].name)
+        who = (
+            f'<p data-testid="signed-in">Signed in as <strong>{name}</strong> in this browser: '
+            "logging in again replaces that user in every window of this browser.</p>"
+        )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -305,7 +322,8 @@ def login_page(csrf_field: str = "", error: bool = False) -> str:
   <section class="card" data-testid="login">
     <h2>Log in (demo mode: no passwords)</h2>
     <p class="hint">Each user sees the rooms as their organization, groups and the rooms'
-      permissions allow. Log in as two users in two browser windows to see each other live.</p>
+      permissions allow. {html.escape(TWO_USERS)}</p>
+    {who}
     {alert}
     <form method="post" action="/login/">
       {csrf_field}

@@ -218,3 +218,16 @@ def test_the_demo_restarts_at_once_on_the_same_port() -> None:
     code, rest = stop(again)
     assert f"http://127.0.0.1:{port}/login/" in output, output
     assert code == 0, rest
+
+
+def test_help_says_the_whole_description() -> None:
+    shown = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "run_demo.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    # Not cut after its first line (it used to end at "the demo rooms and").
+    assert "the demo rooms and users, and an\nexample app under its production server" in shown
+    assert "your real Liveblocks project is used" in shown

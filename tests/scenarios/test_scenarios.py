@@ -95,6 +95,20 @@ def test_every_example_labels_the_demo_users_alike(example: RunningApp) -> None:
     assert "<style>" in page
 
 
+def test_the_login_page_says_who_is_signed_in_in_this_browser(example: RunningApp) -> None:
+    """Windows of one browser share its session: the login page says who is signed in (and
+    that logging in again replaces them), and how to see two users at once."""
+    if example.app.token is not None:
+        return  # the single-page app keeps its token per tab (sessionStorage)
+    with httpx.Client(base_url=example.url, timeout=10) as client:
+        before = client.get("/login/").text
+        example.app.login(client, "alice")
+        after = client.get("/login/").text
+    assert 'data-testid="signed-in"' not in before
+    assert "a normal and a private window, or two browsers" in before
+    assert "Signed in as <strong>Alice Martin</strong> in this browser" in after
+
+
 def test_every_example_explains_each_user_s_access(
     example: RunningApp, credentials: dict[str, dict[str, str]]
 ) -> None:

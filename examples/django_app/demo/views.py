@@ -26,7 +26,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return HttpResponse(login_page(_csrf_field(request), error=True), status=400)
         login(request, user)
         return redirect("home")
-    return HttpResponse(login_page(_csrf_field(request)))
+    signed_in = request.user.get_username() if request.user.is_authenticated else None
+    return HttpResponse(login_page(_csrf_field(request), signed_in=signed_in))
 
 
 def _csrf_field(request: HttpRequest) -> str:

@@ -302,7 +302,7 @@ def login_page(csrf_field: str = "", error: bool = False, signed_in: str | None 
         else ""
     )
     who = ""
-    if signed_in in USERS:
+    if signed_in is not None and signed_in in USERS:
         name = html.escape(USERS[signed_in].name)
         who = (
             f'<p data-testid="signed-in">Signed in as <strong>{name}</strong> in this browser: '

@@ -182,14 +182,15 @@ def main(argv: list[str] | None = None) -> int:
                 running,
                 page,
             ):
-                print(f"{app.name} example running at {running.url}", flush=True)
                 if page == running.url:
+                    print(f"{app.name} example running at {running.url}", flush=True)
                     print(describe(page, base_url, secret), flush=True)
-                else:
+                else:  # the page first: the API's own URL answers 404 in a browser
                     print(
-                        f"  Its page: a single-page app at {page}, another origin than the API; "
-                        "it logs in\n  for a bearer token and sends it from an authEndpoint "
-                        "callback (CORS allowed for that origin only).",
+                        f"{app.name} example: open its page, {page}/ (its API runs at "
+                        f"{running.url})\n  The page is a single-page app on another origin than "
+                        "the API: it logs in for a bearer\n  token and sends it from an "
+                        "authEndpoint callback (CORS allowed for that origin only).",
                         flush=True,
                     )
                     print(describe(page, base_url, secret, "/"), flush=True)

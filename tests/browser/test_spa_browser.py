@@ -61,6 +61,11 @@ def log_in(browser: Browser, origin: str, user: str, room: str | None = None) ->
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{origin}/")
     page.wait_for_selector("[data-testid=login] select")
+    # Logged out: no "Log out"; the hint names the header the token travels in.
+    assert page.is_hidden("[data-testid=logout]")
+    hint = page.inner_text("[data-testid=login] .hint")
+    assert 'as "Authorization: Token' in hint or 'as "Authorization: Bearer' in hint, hint
+    assert "Token token" not in hint
     page.select_option("[data-testid=login] select", user)
     page.click("[data-testid=login] button[type=submit]")
     if room is not None:

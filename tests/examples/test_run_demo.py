@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -143,8 +144,11 @@ def test_the_token_based_demos_serve_their_page_from_another_origin(
     process = start_demo(port, framework)
     output = read_until_ready(process)
     try:
-        assert f"example running at {api}" in output
-        assert f"a single-page app at {page}, another origin than the API" in output
+        # The first URL printed is the page's: the API's answers 404 in a browser.
+        urls = re.findall(r"http://127\.0\.0\.1:\d+/?", output.split("Rooms ready:", 1)[1])
+        assert urls[0] == f"{page}/", output
+        assert f"example: open its page, {page}/ (its API runs at {api})" in output
+        assert "a single-page app on another origin than the API" in output
         assert f"Open {page}/ and log in" in output
         config: Any = httpx.get(f"{page}/config.json", timeout=10).json()
         assert (config["api"], config["tokenPath"]) == (api, login)

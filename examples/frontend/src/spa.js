@@ -33,11 +33,13 @@ function showLogin(problem = "") {
     { className: "card" },
     element("h2", {}, "Log in (demo mode: no passwords)"),
     element("p", { className: "hint" }, `This page: ${location.origin}. The API: ${config.api}. `,
-      `The API answers a ${config.scheme} token; the page sends it to the Liveblocks endpoint.`),
+      `Logging in gets a token from the API; the page keeps it in this tab and sends it to the `,
+      `Liveblocks endpoint as "Authorization: ${config.scheme} …".`),
     form,
     error
   );
   card.dataset.testid = "login";
+  $("logout").hidden = true; // nobody is logged in on this page
   document.querySelectorAll("body > section").forEach((section) => section.remove());
   document.body.append(card);
   form.addEventListener("submit", async (event) => {

@@ -477,6 +477,14 @@ async def perform_async(
 _Flow: TypeAlias = Generator[_Effect, Any, EndpointResponse]
 
 
+#: The decision line of a token: an ID token does not decide access (the room's permissions do,
+#: when the client enters), so a 200 may still end in "no access" at the room's door.
+_ISSUED: Final = {
+    "id": "id token issued; the room's permissions decide at its door",
+    "access": "access token issued with its permissions",
+}
+
+
 @dataclass
 class AuthEndpoint:
     """The auth endpoint's policy: who the user is, what they may enter, which token to get.
@@ -556,7 +564,7 @@ class AuthEndpoint:
             call = yield from self._upstream_request(user, room, extras)
             upstream = yield call  # the effect "call Liveblocks"
             answer = _upstream_answer(upstream, user, room)
-            _decided(user, room, answer.status, f"{self.token_mode} token issued")
+            _decided(user, room, answer.status, _ISSUED[self.token_mode])
             return answer
         except Refused as refusal:
             if isinstance(refusal, Misconfigured):

@@ -363,7 +363,10 @@ def me(username: str) -> dict[str, Any]:
     """What the page shows about the logged-in demo user, and where Liveblocks is."""
     user = USERS[username]
     setup, cli = cli_setup()
+    # The first room the user may enter (the page opens it after login); dave may enter none.
+    enterable = [room for room in ROOMS if EXPECTED.get((username, room)) in ("write", "read-only")]
     return {
+        "landing": (enterable or list(ROOMS))[0],
         "cliSetup": setup,
         "cli": cli,
         "id": user.username,
@@ -401,7 +404,7 @@ def webhook_report(event: WebhookEvent, read_storage: bool = True) -> Flow[list[
 
 def log_decisions() -> None:
     """Print each answer of the auth endpoint to stdout ("[auth] alice, room 'acme-roadmap':
-    200, id token issued"): the example apps call it, and ``./run demo`` shows the lines."""
+    200, id token issued; ..."): the example apps call it, and ``./run demo`` shows the lines."""
     logger = logging.getLogger("liveblocks_auth.decisions")
     if any(getattr(handler, "demo", False) for handler in logger.handlers):
         return

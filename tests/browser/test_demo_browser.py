@@ -181,12 +181,12 @@ def test_editor_and_viewer_share_the_room(
     [
         (
             "carol",
-            "You have no access to this room",
+            "refused by Liveblocks (the room's permissions) — You have no access to this room",
             "refused by the room: no access for you, your groups (none) or everyone",
         ),
         (
             "dave",
-            "you may not enter this room",
+            "refused by this app's endpoint — you may not enter this room",
             "refused by this app: you are in organization globex, this room belongs to acme",
         ),
     ],
@@ -197,10 +197,38 @@ def test_refused_users_see_why(
     page = open_room(browser, example, user, "acme-roadmap")
     try:
         assert page.get_attribute("[data-testid=access]", "data-access") == "refused"
-        assert reason in text(page, "access")
+        assert reason in text(page, "access")  # the words, and who said them
         wait_for_why(page, why)
         assert page.is_disabled("[data-testid=increment]")
+        # The empty cards say why they are empty.
+        assert "you were refused, so you are not connected" in text(page, "avatars")
+        assert "only people in the room can read it" in text(page, "write-note")
         shoot(page, example, f"{user}-roadmap")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("user", "room"),
+    [("alice", "acme-roadmap"), ("carol", "acme-handbook"), ("dave", "acme-roadmap")],
+)
+def test_each_user_lands_on_a_room_they_may_enter(
+    browser: Browser, example: RunningApp, user: str, room: str
+) -> None:
+    """After login the page opens the first room the user may enter (dave may enter none)."""
+    page = browser.new_context(viewport={"width": 900, "height": 760}).new_page()
+    page.set_default_timeout(TIMEOUT)
+    try:
+        page.goto(f"{example.url}/login/")
+        page.select_option("select[name=username]", user)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{example.url}/")
+        page.wait_for_selector("[data-testid=access][data-access]")
+        assert page.get_attribute("[data-testid=rooms] [aria-current=page]", "href") == (
+            f"/?room={room}"
+        )
+        expected = "refused" if user == "dave" else "write"
+        assert page.get_attribute("[data-testid=access]", "data-access") == expected
     finally:
         page.context.close()
 

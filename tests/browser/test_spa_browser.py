@@ -114,7 +114,8 @@ def test_the_page_on_another_origin_enters_rooms_with_its_bearer_token(
         assert bob.is_disabled("[data-testid=increment]")
         # dave (organization globex): refused by our endpoint, its reason shown, no retry loop.
         assert wait_for_access(dave) == "refused"
-        assert text(dave, "access") == "refused — you may not enter this room"
+        refusal = "refused by this app's endpoint — you may not enter this room"
+        assert text(dave, "access") == refusal
         wait_for_why(
             dave, "refused by this app: you are in organization globex, this room belongs to acme"
         )

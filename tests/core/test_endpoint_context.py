@@ -333,7 +333,8 @@ def test_each_answer_is_one_decision_line_when_asked_for(
         serve(ep, request(b"[]"))
     lines = [r.getMessage() for r in caplog.records if r.name == "liveblocks_auth.decisions"]
     assert lines == [
-        "alice, room 'acme-roadmap': 200, id token issued",
+        "alice, room 'acme-roadmap': 200, id token issued; the room's permissions decide at its "
+        "door",
         "alice, room 'secret\\nforged line': 403, you may not enter this room",  # one line
         "(no user), room 'acme-roadmap': 401, not logged in",
         '(no user), room None: 400, body must be a JSON object such as {"room": "my-room"}',

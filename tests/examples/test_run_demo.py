@@ -104,7 +104,10 @@ def test_the_demo_comes_up_serves_and_stops_cleanly() -> None:
     assert rest.strip().endswith("Stopped.")
     assert "[webhook] storageUpdated msg_" in rest
     # The token the test asked for, as the demo's terminal shows the endpoint's decision.
-    assert "[auth] alice, room 'acme-roadmap': 200, id token issued" in rest
+    assert (
+        "[auth] alice, room 'acme-roadmap': 200, id token issued; the room's permissions decide "
+        "at its door" in rest
+    )
     assert "room=acme-roadmap" in rest
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/login/", timeout=2)

@@ -5,7 +5,7 @@ import { runRoom, setAccess, showRooms } from "./room_ui.js";
 
 async function main() {
   const me = await (await fetch("/me", { credentials: "same-origin" })).json();
-  const roomId = new URLSearchParams(location.search).get("room") || me.rooms[0];
+  const roomId = new URLSearchParams(location.search).get("room") || me.landing;
   showRooms(me, roomId, (id) => `/?room=${encodeURIComponent(id)}`);
   const client = createClient({ authEndpoint: "/api/liveblocks-auth", baseUrl: me.liveblocksBaseUrl });
   const explain = async () =>

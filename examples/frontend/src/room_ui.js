@@ -64,14 +64,22 @@ export async function runRoom(client, roomId, explain) {
   });
   client.events.error.subscribe((error) => {
     const message = String(error?.message ?? error);
-    // Our endpoint's 401/403 bodies are JSON {"error", "message"}: show the message.
-    // From an authEndpoint callback, the reason comes as "Authentication failed: <reason>".
-    const reason = (/"message": ?"([^"]+)"/.exec(message)?.[1] ?? message).replace(
-      /^Authentication failed: /,
-      ""
+    // Who refused: our endpoint's 401/403 bodies are JSON {"error", "message"} (from an
+    // authEndpoint callback, "Authentication failed: <reason>"); anything else is Liveblocks
+    // closing the room's connection (4001: the room's permissions give this user nothing).
+    const ours = /"message": ?"([^"]+)"/.exec(message) ?? /^Authentication failed: (.*)$/.exec(message);
+    setAccess(
+      "refused",
+      ours
+        ? `refused by this app's endpoint — ${ours[1]}`
+        : `refused by Liveblocks (the room's permissions) — ${message}`
     );
-    setAccess("refused", `refused — ${reason}`);
     $("connection").textContent = "disconnected";
+    const note = document.createElement("li");
+    note.className = "hint";
+    note.textContent = "Nobody is shown: you were refused, so you are not connected to this room.";
+    $("avatars").replaceChildren(note);
+    $("write-note").textContent = "The counter is not shown: only people in the room can read it.";
   });
   const renderPeople = () => {
     const self = room.getSelf();

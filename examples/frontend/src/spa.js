@@ -77,7 +77,7 @@ async function main() {
     return showLogin("your token is no longer valid: log in again");
   }
   const me = await answer.json();
-  const roomId = new URLSearchParams(location.search).get("room") || me.rooms[0];
+  const roomId = new URLSearchParams(location.search).get("room") || me.landing;
   showRooms(me, roomId, (id) => `/?room=${encodeURIComponent(id)}`);
   const client = createClient({
     baseUrl: me.liveblocksBaseUrl,

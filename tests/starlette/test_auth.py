@@ -329,6 +329,29 @@ def test_the_host_an_origin_must_match(
     assert to_auth_request(request).site_host() == host == request.url.netloc
 
 
+@pytest.mark.parametrize(
+    ("allowed", "fetch_site", "status"),
+    [
+        ((), None, 403),  # an older browser's Origin vs the Host the proxy rewrote
+        ((), "same-origin", 200),  # a modern browser says same-origin itself
+        (("https://app.example.com",), None, 200),  # the documented way out
+    ],
+)
+def test_behind_a_proxy_that_rewrites_host(
+    fake: FakeLiveblocks, allowed: tuple[str, ...], fetch_site: str | None, status: int
+) -> None:
+    """What the guide's "Behind a reverse proxy" says: the page is https://app.example.com,
+    the proxy forwards with Host: 127.0.0.1:8000."""
+    with TestClient(
+        make_app(lb(fake, allowed_origins=allowed)), base_url="http://127.0.0.1:8000"
+    ) as c:
+        headers = {"X-User": "alice", "Origin": "https://app.example.com"}
+        if fetch_site:
+            headers["Sec-Fetch-Site"] = fetch_site
+        assert c.post(URL, json=ROOM, headers=headers).status_code == status
+    assert len(fake.calls) == (1 if status == 200 else 0)
+
+
 def test_mounted_under_a_prefix(fake: FakeLiveblocks) -> None:
     liveblocks = lb(fake, path="/liveblocks-auth")
     app = Starlette(

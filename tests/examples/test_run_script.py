@@ -43,14 +43,20 @@ def test_run_docs_serves_the_documentation_site() -> None:
 
     from liveblocks_auth.devserver import free_port
 
+    from tests.processes import read_until
+
     port = free_port()
     process = subprocess.Popen(
         [str(ROOT / "run"), "docs", "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
+        said = read_until(process, "the documentation site at", timeout=300)
+        # The address it serves at, as given (it said 127.0.0.1:8001 whatever was asked).
+        assert f"the documentation site at http://127.0.0.1:{port} (Ctrl-C stops it)" in said
         deadline = time.monotonic() + 90
         page = None
         while time.monotonic() < deadline and page is None:

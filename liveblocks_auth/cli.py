@@ -374,8 +374,11 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
         room = client.get_room(args.room)
         out(room_json(room), room_text(room))
     elif action == "delete":
+        # Liveblocks answers 204 to deleting a room that does not exist: ask first, so that a
+        # mistyped id is an error (ROOM_NOT_FOUND, exit 1), not "deleted".
+        client.get_room(args.room)
         client.delete_room(args.room)
-        out({"deleted": args.room}, f"deleted room {args.room}")
+        out({"deleted": args.room}, f"deleted room {_show(args.room)}")
     elif action in _ROOM_DATA:
         _ROOM_DATA[action](args, client, out)
     else:

@@ -204,6 +204,11 @@ def test_console_script_against_the_dev_server(dev_server: DevServer) -> None:
     missing = run_script(dev_server, "rooms", "get", room)
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: Liveblocks answered 404")
+    # Deleting it again: Liveblocks answers 204 to a room that does not exist; the CLI says so.
+    again = run_script(dev_server, "rooms", "delete", room)
+    assert again.returncode == 1
+    assert again.stderr.startswith("error: Liveblocks answered 404"), again.stderr
+    assert "deleted" not in again.stdout
 
 
 @pytest.mark.realstack

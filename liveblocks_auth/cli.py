@@ -428,6 +428,10 @@ def _storage(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, s
         out(document, _pretty(document))
     elif args.verb == "init":
         document = _json_argument(args.document, "the document", sys.stdin)
+        if isinstance(document, dict) and "liveblocksType" not in document:
+            # Plain JSON: it becomes the root LiveObject, its values plain JSON (as the root of
+            # a document that @liveblocks/client's initialStorage {count: 0} gives).
+            document = {"liveblocksType": "LiveObject", "data": document}
         stored = client.initialize_storage_document(args.room, document)
         out(stored, f"initialized the storage of room {args.room}")
     else:

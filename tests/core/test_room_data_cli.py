@@ -42,7 +42,8 @@ def test_storage_init_get_delete(cli: Cli, tmp_path: Path) -> None:
 def test_storage_init_refuses_bad_documents_before_any_request(cli: Cli, tmp_path: Path) -> None:
     for argument, message in (
         ("{not json", "the document must be JSON"),
-        ('{"count": 1}', "plain LSON"),
+        ("[1, 2]", "plain LSON"),  # a JSON object or LSON; not a list
+        ('{"liveblocksType": "LiveList", "data": []}', "plain LSON"),  # the root is an object
         (f"@{tmp_path / 'missing.json'}", "cannot read the document from"),
     ):
         code, out, err = cli("rooms", "storage", "init", "r", argument)
@@ -111,3 +112,12 @@ def test_console_script_room_data_against_the_dev_server(dev_server: DevServer) 
     assert emptied.returncode == 0
     got = run_script(dev_server, "rooms", "storage", "get", room, "--format", "json")
     assert json.loads(got.stdout) == {}
+
+    # Plain JSON (not LSON): the root LiveObject of those values, as the dev server stores it.
+    plain = run_script(dev_server, "rooms", "storage", "init", room, '{"count": 3, "tags": ["a"]}')
+    assert plain.returncode == 0, plain.stderr
+    got = run_script(dev_server, "rooms", "storage", "get", room)
+    assert json.loads(got.stdout) == {
+        "liveblocksType": "LiveObject",
+        "data": {"count": 3, "tags": ["a"]},
+    }

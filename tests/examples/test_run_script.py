@@ -42,7 +42,6 @@ def test_run_docs_serves_the_documentation_site() -> None:
     import httpx
 
     from liveblocks_auth.devserver import free_port
-
     from tests.processes import read_until
 
     port = free_port()

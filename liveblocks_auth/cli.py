@@ -85,10 +85,12 @@ def _repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: 
 
 
 def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument(
+    # The webhook commands talk to your app, not to Liveblocks: --json only, no --base-url.
+    json_only = _Parser(add_help=False)
+    json_only.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
     )
+    common = _Parser(add_help=False, parents=[json_only])
     common.add_argument(
         "--base-url",
         default=argparse.SUPPRESS,
@@ -218,10 +220,15 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     webhook_commands = webhooks.add_subparsers(dest="action", required=True, parser_class=_Parser)
     send = webhook_commands.add_parser(
         "send",
-        parents=[common],
+        parents=[json_only],
         help="POST a correctly signed sample event to your app's webhook endpoint",
     )
-    send.add_argument("type", choices=EVENT_TYPES, metavar="TYPE", help="the event type")
+    send.add_argument(
+        "type",
+        choices=EVENT_TYPES,
+        metavar="TYPE",
+        help=f"the event type, one of: {', '.join(sorted(EVENT_TYPES))}",
+    )
     send.add_argument(
         "--url",
         default=DEFAULT_WEBHOOK_URL,
@@ -238,7 +245,7 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     )
     send.add_argument("--id", help="the webhook-id: repeat one to send a redelivery")
     webhook_commands.add_parser(
-        "secret", parents=[common], help="print a fresh whsec_ secret for local development"
+        "secret", parents=[json_only], help="print a fresh whsec_ secret for local development"
     )
     dev = commands.add_parser(
         "dev-server",
@@ -499,6 +506,13 @@ def _identify(
     claims = decode_token(token)
     text = [f"ID token for {_show(claims.get('uid'))} (claims, not verified):"]
     text += [f"  {key:5} {json.dumps(value)}" for key, value in sorted(claims.items())]
+    if args.org and claims.get("oid") != args.org:
+        dev_server = claims.get("pid") == "localdev"
+        why = "the dev server ignores organizationId" if dev_server else "Liveblocks left it out"
+        text.append(
+            f"note: --org {_show(args.org)} is not in the token (no oid claim): {why}; "
+            "Liveblocks' cloud puts it in the token as oid"
+        )
     out(claims, "\n".join(text))
 
 

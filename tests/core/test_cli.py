@@ -199,6 +199,11 @@ def test_console_script_against_the_dev_server(dev_server: DevServer) -> None:
     assert room in [r["id"] for r in json.loads(listed.stdout)]
     identified = run_script(dev_server, "identify", "alice", "--json")
     assert json.loads(identified.stdout)["pid"] == "localdev"
+    with_org = run_script(dev_server, "identify", "alice", "--org", "acme")
+    assert with_org.returncode == 0, with_org.stderr
+    assert "note: --org acme is not in the token (no oid claim): the dev server ignores " in (
+        with_org.stdout
+    )
     deleted = run_script(dev_server, "rooms", "delete", room)
     assert deleted.returncode == 0
     missing = run_script(dev_server, "rooms", "get", room)

@@ -137,3 +137,17 @@ def test_secret_prints_a_fresh_usable_secret() -> None:
     handler: Any = WebhookHandler(first.strip())
     body = b'{"type": "roomDeleted", "data": {}}'
     assert handler.verify_request(handler.sign("msg_1", body), body).type == "roomDeleted"
+
+
+def test_send_s_help_lists_the_event_types_and_no_liveblocks_url(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from liveblocks_auth.webhook_types import EVENT_TYPES
+
+    assert run(["webhooks", "send", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert "--base-url" not in shown  # the command talks to your app, not to Liveblocks
+    for event_type in EVENT_TYPES:
+        assert event_type in shown
+    assert run(["webhooks", "secret", "--help"]) == 0
+    assert "--base-url" not in capsys.readouterr().out

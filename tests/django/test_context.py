@@ -55,6 +55,33 @@ def drf(settings: Any, configure: Any) -> Any:
 # --- Django REST framework -------------------------------------------------------------------
 
 
+BASIC_AUTH = "rest_framework.authentication.BasicAuthentication"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("classes", "status", "challenge"),
+    [
+        ([SESSION_AUTH, BASIC_AUTH], 403, None),  # DRF's default order: no challenge, 403
+        ([BASIC_AUTH, SESSION_AUTH], 401, 'Basic realm="api"'),  # the first class challenges
+    ],
+)
+def test_a_wrong_basic_password_gets_drf_s_status_as_the_drf_guide_says(
+    drf: Any, alice: User, fake: FakeLiveblocks, classes: list[str], status: int, challenge: Any
+) -> None:
+    import base64
+
+    drf(*classes)
+    wrong = base64.b64encode(b"alice:wrong-password").decode()
+    answer = Client().post(
+        URL, ROOM, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {wrong}"
+    )
+    assert answer.status_code == status
+    assert answer.json()["message"] == "Invalid username/password."
+    assert answer.headers.get("WWW-Authenticate") == challenge
+    assert fake.calls == []
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("url", [URL, ASYNC_URL])
 def test_drf_token_authentication(drf: Any, alice: User, fake: FakeLiveblocks, url: str) -> None:

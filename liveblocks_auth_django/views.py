@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import DisallowedHost
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
 
 from liveblocks_auth import AuthRequest, EndpointResponse, Misconfigured, WebhookEvent
 from liveblocks_auth.endpoint import EnvironHeaders
@@ -29,6 +29,8 @@ from .clients import (
     get_webhook_endpoint,
 )
 from .signals import token_denied, token_issued, webhook_received
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 __all__ = [
     "auth_view",
@@ -83,11 +85,29 @@ def _misconfigured(error: Misconfigured) -> HttpResponse:
     return to_response(error.response(None, None))
 
 
+def _exempt(view: V) -> V:
+    """``csrf_exempt`` for sync and async views alike. Django 4.2's ``csrf_exempt`` wraps an
+    ``async def`` view in a plain function, which Django then calls as a sync view: every
+    request got an unawaited coroutine. The attribute is all ``CsrfViewMiddleware`` reads."""
+    view.csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+async def _send_async(signal: Signal, **kwargs: Any) -> None:
+    """``signal.asend(**kwargs)``, which Django 5.0 added; on 4.2, ``send`` in Django's sync
+    executor (receivers are sync there, and may touch the ORM)."""
+    asend = getattr(signal, "asend", None)
+    if asend is not None:
+        await asend(**kwargs)
+    else:
+        await sync_to_async(signal.send)(**kwargs)
+
+
 def _signal_kwargs(request: HttpRequest, answer: EndpointResponse) -> dict[str, Any]:
     return {"user": answer.user, "room": answer.room, "status": answer.status, "request": request}
 
 
-@csrf_exempt
+@_exempt
 def liveblocks_auth(request: HttpRequest) -> HttpResponse:
     """The endpoint for WSGI (sync client)."""
     try:
@@ -106,7 +126,7 @@ async def _run_sync(function: Callable[..., Any], *args: Any) -> Any:
     return await sync_to_async(function)(*args)
 
 
-@csrf_exempt
+@_exempt
 async def liveblocks_auth_async(request: HttpRequest) -> HttpResponse:
     """The endpoint for ASGI (async client; hooks run in Django's sync executor)."""
     try:
@@ -115,7 +135,7 @@ async def liveblocks_auth_async(request: HttpRequest) -> HttpResponse:
         return _misconfigured(error)
     answer = await endpoint.handle_async(to_auth_request(request), client, run_sync=_run_sync)
     signal = token_issued if answer.issued else token_denied
-    await signal.asend(sender=liveblocks_auth, **_signal_kwargs(request, answer))
+    await _send_async(signal, sender=liveblocks_auth, **_signal_kwargs(request, answer))
     return to_response(answer)
 
 
@@ -138,10 +158,10 @@ def _dispatch(event: WebhookEvent, request: HttpRequest) -> None:
 
 async def _dispatch_async(event: WebhookEvent, request: HttpRequest) -> None:
     if _heard(event):
-        await webhook_received.asend(sender=liveblocks_webhook, event=event, request=request)
+        await _send_async(webhook_received, sender=liveblocks_webhook, event=event, request=request)
 
 
-@csrf_exempt
+@_exempt
 def liveblocks_webhook(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for WSGI: verified events go to ``webhook_received``."""
     try:
@@ -151,7 +171,7 @@ def liveblocks_webhook(request: HttpRequest) -> HttpResponse:
     return to_response(endpoint.handle(to_auth_request(request), _dispatch))
 
 
-@csrf_exempt
+@_exempt
 async def liveblocks_webhook_async(request: HttpRequest) -> HttpResponse:
     """The webhook endpoint for ASGI (sync receivers run in Django's sync executor)."""
     try:

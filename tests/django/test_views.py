@@ -293,3 +293,36 @@ def test_answers_are_sized_without_any_middleware(
     assert response.status_code == (200 if logged_in else 401)
     assert response["Content-Length"] == str(len(response.content))
     assert len(fake.calls) == (1 if logged_in else 0)
+
+
+def test_the_async_views_stay_coroutine_functions_and_csrf_exempt() -> None:
+    """Django 4.2's csrf_exempt wrapped an async view in a plain function, which Django then
+    ran as a sync view (every ASGI request got an unawaited coroutine): the views carry the
+    attribute CsrfViewMiddleware reads instead."""
+    import inspect
+
+    from liveblocks_auth_django import views
+
+    for view in (views.liveblocks_auth_async, views.liveblocks_webhook_async):
+        assert inspect.iscoroutinefunction(view)
+        assert view.csrf_exempt is True  # type: ignore[attr-defined]
+    for view in (views.liveblocks_auth, views.liveblocks_webhook):
+        assert not inspect.iscoroutinefunction(view)
+        assert view.csrf_exempt is True  # type: ignore[attr-defined]
+
+
+def test_signals_are_sent_without_asend_as_on_django_4_2() -> None:
+    import asyncio
+
+    from liveblocks_auth_django.views import _send_async
+
+    class Django42Signal:  # Signal.asend came with Django 5.0
+        def __init__(self) -> None:
+            self.sent: list[dict[str, Any]] = []
+
+        def send(self, **kwargs: Any) -> None:
+            self.sent.append(kwargs)
+
+    signal = Django42Signal()
+    asyncio.run(_send_async(signal, sender="s", user="alice"))  # type: ignore[arg-type]
+    assert signal.sent == [{"sender": "s", "user": "alice"}]

@@ -788,8 +788,11 @@ def _transports_of(owner: Any) -> list[Any]:
 
 def httpx_chosen() -> bool:
     """httpx's own transports instead of the defaults: asked for, or needed to honour a proxy
-    configured in the environment (which only they route through)."""
-    return os.environ.get(ENV_TRANSPORT, "").lower() == "httpx" or bool(urllib.request.getproxies())
+    configured in the environment (which only they route through). ``NO_PROXY`` alone (common
+    in container images) names no proxy: ``getproxies()`` lists it under the key ``no``."""
+    if os.environ.get(ENV_TRANSPORT, "").lower() == "httpx":
+        return True
+    return any(scheme != "no" for scheme in urllib.request.getproxies())
 
 
 def choose_wire(

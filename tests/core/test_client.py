@@ -486,6 +486,22 @@ def test_requests_carry_our_user_agent_on_the_wire() -> None:
     assert json.loads(headers["Content-Length"]) > 0
 
 
+@pytest.mark.parametrize("variable", ["NO_PROXY", "no_proxy"])
+@pytest.mark.parametrize("cls", [Liveblocks, AsyncLiveblocks])
+def test_no_proxy_alone_keeps_the_default_wire(
+    cls: type, variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_PROXY without a proxy (as container images often set it) names no proxy: the clients
+    keep their default wire, whose deadline holds on every phase (issue 34)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    monkeypatch.delenv("LIVEBLOCKS_AUTH_TRANSPORT", raising=False)
+    monkeypatch.setenv(variable, "localhost,127.0.0.1")
+    client = cls(SECRET, base_url="http://127.0.0.1:9")
+    assert type(client._wire).__name__ in ("CurlWire", "AsyncCurlWire")
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_a_proxy_from_the_environment_is_used(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Our wires do not read proxy settings: with one in the environment, httpx's transports are

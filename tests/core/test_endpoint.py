@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -260,7 +261,12 @@ def test_json_with_charset_is_accepted(serve: Server) -> None:
         (json.dumps({"room": "r" * 129}).encode(), "longer than 128"),
         (b'{"room": "acme-*"}', "must not contain '*'"),
         (b'{"room": "*"}', "must not contain '*'"),
-        (b"[" * 4000 + b"]" * 4000, "not valid JSON"),  # nesting bomb under the cap
+        # A nesting bomb under the cap: past the interpreter's recursion limit (3.11, 3.12) it
+        # is not valid JSON to the parser; 3.13's parser reads it, and it is no JSON object.
+        (
+            b"[" * 4000 + b"]" * 4000,
+            "not valid JSON" if sys.version_info < (3, 13) else "must be a JSON object",
+        ),
     ],
 )
 def test_bad_bodies_are_400_with_a_reason(

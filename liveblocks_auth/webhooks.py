@@ -94,11 +94,11 @@ class WebhookSecret(Secret):
     masked = "whsec_***"
 
 
-def _decode_secret(value: object, setting: str) -> bytes:
-    """The signing key of a ``whsec_`` secret; ValueError naming ``setting`` otherwise. Neither
-    the message nor any local of a frame that raises holds the secret (see ``hold_secret``)."""
-    value = hold_secret(value, WebhookSecret)
-    key = _key_or_problem(value.reveal() if isinstance(value, Secret) else None)
+def _decode_secret(held: object, setting: str) -> bytes:
+    """The signing key of a secret already held (``hold_secret``: a ``WebhookSecret``, or None
+    or another object for a missing one); ValueError naming ``setting`` otherwise. Neither the
+    message nor any local of a frame that raises holds the secret."""
+    key = _key_or_problem(held.reveal() if isinstance(held, Secret) else None)
     if isinstance(key, str):
         where = (
             "copy the signing secret (whsec_...) of your endpoint from the Liveblocks "

@@ -204,7 +204,7 @@ def test_resolve_user_replaces_the_default(
             import asyncio
 
             async_client = AsyncClient()
-            asyncio.run(async_client.aforce_login(user))
+            async_client.force_login(user)  # (aforce_login: Django 5.0+)
             response = asyncio.run(async_client.post(url, ROOM, content_type="application/json"))
         assert response.status_code == 200
         assert claims(response)["uid"] == expected

@@ -230,7 +230,7 @@ async def test_the_async_view_issues_tokens_with_orm_hooks(fake: FakeLiveblocks)
 
     bob = await make_user()
     client = AsyncClient()
-    await client.aforce_login(bob)
+    await sync_to_async(client.force_login)(bob)  # (aforce_login: Django 5.0+)
     response = await client.post("/async/liveblocks-auth", ROOM, content_type="application/json")
     assert response.status_code == 200
     token = claims(response)

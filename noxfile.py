@@ -4,6 +4,8 @@ both ends of every dependency's range.
     ./run matrix                        # every session (what .ci/run runs after ./run test)
     ./run matrix -s "tests-3.13(lowest)"  # one; ./run matrix -l lists them
 
+``nocurl`` runs the same tests and the hostile-upstream suite without the ``[curl]`` extra.
+
 ``lowest`` installs the lowest version of every dependency that pyproject.toml allows (uv's
 ``--resolution lowest-direct``: Django 4.2, Flask 3.0, Starlette, FastAPI, DRF, httpx, PyJWT,
 anyio, pycurl and certifi at their floors), then the test libraries over those versions without
@@ -32,7 +34,7 @@ nox.options.reuse_existing_virtualenvs = False
 ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.11", "3.12", "3.13"]
 # Every extra that carries a dependency of ours (all but the tools').
-EXTRAS = "django,drf,flask,starlette,fastapi,yjs"
+EXTRAS = "django,drf,flask,starlette,fastapi,yjs,curl"
 # The core and adapter tests (their endpoint tests included), and the adapters served by real
 # servers in several worker processes (gunicorn; uvicorn for Starlette and Django under ASGI).
 TESTS = [
@@ -108,9 +110,25 @@ def tests(session: nox.Session, deps: str) -> None:
         session.install("--upgrade", "-e", f".[{EXTRAS},test]")
     _show_versions(session)
     _check_classifiers(session)
+    _pytest(session, *TESTS)
+
+
+@nox.session(python="3.11")
+def nocurl(session: nox.Session) -> None:
+    """Without the [curl] extra, as on Alpine (musl), Amazon Linux 2 or PyPy, where pycurl has
+    no wheel: the core and adapter tests, and the hostile-upstream suite, all over httpx's
+    transports."""
+    session.install("--upgrade", "-e", f".[{EXTRAS.replace(',curl', '')},test]")
+    absent = "import importlib.util, sys; sys.exit(importlib.util.find_spec('pycurl') is not None)"
+    session.run("python", "-c", absent)  # fails if anything brought pycurl in
+    _show_versions(session)
+    _pytest(session, *TESTS, "tests/reliability/test_hostile_upstream.py")
+
+
+def _pytest(session: nox.Session, *paths: str) -> None:
     session.run(
         "pytest",
-        *TESTS,
+        *paths,
         "-p",
         "no:cacheprovider",
         "-q",

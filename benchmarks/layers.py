@@ -8,7 +8,8 @@ reported: this machine's speed drifts, and interleaving shares the drift between
    at a time each, with a deadline timer: what the event loop and the sockets cost, no pool and
    no checks (a measuring stick, not a client anyone should ship);
 2. our wire (``AsyncCurlWire.send``): libcurl driven by the event loop, plus the deadline, the
-   pool timeout, the idle-bytes check, the strict head check, the size cap;
+   pool timeout, the idle-bytes check, the strict head check, the size cap; beside it the wire
+   taken without the ``[curl]`` extra (``AsyncHttpxWire.send`` over httpx's own transport);
 3. our client (``AsyncLiveblocks.identify_user``): argument checks, the retry loop, the token check;
 4. the Starlette adapter, called in-process as ASGI (no server): the endpoint on top; and the
    Starlette ceiling the same way, for what the framework itself costs in-process.
@@ -17,7 +18,7 @@ Beside the chain, for reference: aiohttp in its leanest use (a session without t
 or decompression, bytes body), the library of the minimal hand-written endpoint.
 
 The same for one blocking call (``measure_sync_layers``, in a child process: Django is configured
-once per process): our wire (``CurlWire.send``), our client (``Liveblocks.identify_user``), the
+once per process): our wire (``CurlWire.send``, and ``HttpxWire.send`` without ``[curl]``), our client (``Liveblocks.identify_user``), the
 Django adapter called in-process as WSGI (no server); beside them urllib3's pool in its leanest
 use, and the hand-written httpx endpoint and the no-upstream ceiling called the same way.
 """
@@ -160,12 +161,27 @@ async def _measure(layers: dict[str, Call], rounds: int, per_round: int) -> dict
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def _httpx_wire(is_async: bool, base_url: str) -> Any:
+    """The wire a client takes without the [curl] extra (LIVEBLOCKS_AUTH_TRANSPORT=httpx)."""
+    from liveblocks_auth.transports import ENV_TRANSPORT, choose_wire
+
+    before = os.environ.get(ENV_TRANSPORT)
+    os.environ[ENV_TRANSPORT] = "httpx"
+    try:
+        return choose_wire(is_async, base_url, None, None, None)
+    finally:
+        if before is None:
+            del os.environ[ENV_TRANSPORT]
+        else:
+            os.environ[ENV_TRANSPORT] = before
+
+
 async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]:
     import aiohttp
 
     from benchmarks.apps import starlette_apps
     from liveblocks_auth import AsyncLiveblocks
-    from liveblocks_auth.transports import AsyncCurlWire
+    from liveblocks_auth._wire_curl import AsyncCurlWire
 
     url = httpx.URL(base_url)
     head = "".join(f"{k}: {v}\r\n" for k, v in _HEADERS.items())
@@ -204,6 +220,12 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
         if (await wire.send(_identify_call(base_url))).status != 200:
             raise RuntimeError("upstream refused")
 
+    httpx_wire = _httpx_wire(True, base_url)
+
+    async def our_httpx_wire() -> None:
+        if (await httpx_wire.send(_identify_call(base_url))).status != 200:
+            raise RuntimeError("upstream refused")
+
     client = AsyncLiveblocks(SECRET, base_url=base_url)
 
     async def our_client() -> None:
@@ -221,6 +243,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
                     "floor: asyncio protocol over httptools": floor,
                     "reference: aiohttp session, leanest use": lean,
                     "our wire (AsyncCurlWire.send, libcurl)": our_wire,
+                    "our wire without [curl] (AsyncHttpxWire.send, httpx)": our_httpx_wire,
                     "our client (AsyncLiveblocks.identify_user)": our_client,
                     "Starlette adapter (in-process ASGI)": lambda: _asgi_call(adapter),
                     "Starlette ceiling (in-process ASGI)": lambda: _asgi_call(ceiling),
@@ -234,6 +257,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
                 protocol.transport.close()
         await session.close()
         await wire.aclose()
+        await httpx_wire.aclose()
         await client.aclose()
 
 
@@ -262,13 +286,19 @@ def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]
 
     from benchmarks.apps import django_app
     from liveblocks_auth import Liveblocks
-    from liveblocks_auth.transports import CurlWire
+    from liveblocks_auth._wire_curl import CurlWire
 
     url = httpx.URL(base_url)
     wire = CurlWire()
 
     def our_wire() -> None:
         if wire.send(_identify_call(base_url)).status != 200:
+            raise RuntimeError("upstream refused")
+
+    httpx_wire = _httpx_wire(False, base_url)
+
+    def our_httpx_wire() -> None:
+        if httpx_wire.send(_identify_call(base_url)).status != 200:
             raise RuntimeError("upstream refused")
 
     pool = urllib3.HTTPConnectionPool(url.host, url.port or 80, maxsize=1, retries=False)
@@ -318,6 +348,7 @@ def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]
 
     layers: dict[str, SyncCall] = {
         "our wire (CurlWire.send, libcurl)": our_wire,
+        "our wire without [curl] (HttpxWire.send, httpx)": our_httpx_wire,
         "reference: urllib3 pool, leanest use": lean,
         "our client (Liveblocks.identify_user)": our_client,
         "Django adapter (in-process WSGI)": wsgi(""),
@@ -338,6 +369,7 @@ def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]
         return {name: statistics.median(values) for name, values in samples.items()}
     finally:
         wire.close()
+        httpx_wire.close()
         pool.close()
         client.close()
 
@@ -383,7 +415,8 @@ def render_layers(found: dict[str, float], title: str = ASYNC_TITLE) -> list[str
     ]
     previous: float | None = None
     for name, value in found.items():
-        if "ceiling" in name or name.startswith("reference"):  # not layers of the call
+        beside = "ceiling" in name or name.startswith("reference") or "without [curl]" in name
+        if beside:  # not layers of the call (the other wire, references, ceilings)
             lines.append(f"| {name} | {value:.0f} | – |")
             continue
         added = "–" if previous is None else f"{value - previous:+.0f}"

@@ -13,6 +13,7 @@ def test_the_sync_layers_measure_each_layer_through_the_upstream() -> None:
         calls = upstream.requests
     assert list(found) == [
         "our wire (CurlWire.send, libcurl)",
+        "our wire without [curl] (HttpxWire.send, httpx)",
         "reference: urllib3 pool, leanest use",
         "our client (Liveblocks.identify_user)",
         "Django adapter (in-process WSGI)",
@@ -20,8 +21,8 @@ def test_the_sync_layers_measure_each_layer_through_the_upstream() -> None:
         "Django ceiling (in-process WSGI)",
     ]
     assert all(value > 0 for value in found.values())
-    # warm-up (64) and one round (8) per layer, for the five layers that call the upstream
-    assert calls == 5 * (64 + 8)
+    # warm-up (64) and one round (8) per layer, for the six layers that call the upstream
+    assert calls == 6 * (64 + 8)
     lines = render_layers(found, SYNC_TITLE)
     assert lines[1] == SYNC_TITLE
     assert "| Django adapter (in-process WSGI) |" in "\n".join(lines)

@@ -6,6 +6,7 @@ tests/reliability/test_hostile_upstream.py."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,26 +16,28 @@ from typing import Any
 import httpx
 import pytest
 
-from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
+from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy, transports
 from liveblocks_auth.testing.devserver import free_port
 from tests.core.harness import SECRET, harnesses, scripted_server, send_json
 from tests.reliability.hostile import HostileServer, answer, serve_each
+from tests.wires import available_wires, default_wire
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
 QUICK = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01)
-WIRES = {
-    ("sync", ""): "CurlWire",
-    ("async", ""): "AsyncCurlWire",
+CLASSES = {
+    ("sync", "curl"): "CurlWire",
+    ("async", "curl"): "AsyncCurlWire",
     ("sync", "httpx"): "HttpxWire",
     ("async", "httpx"): "AsyncHttpxWire",
 }
+WIRES = [(kind, wire) for wire in available_wires() for kind in ("sync", "async")]
 
 
-@pytest.fixture(params=sorted(WIRES), ids=lambda p: f"{p[0]}-{p[1] or 'default'}")
+@pytest.fixture(params=WIRES, ids=lambda p: f"{p[0]}-{p[1]}")
 def wiring(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
-    kind, env = request.param
-    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", env)
-    return kind, env
+    kind, wire = request.param
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", wire)
+    return kind, wire
 
 
 @pytest.fixture
@@ -45,7 +48,50 @@ def connect(wiring: tuple[str, str]) -> Iterator[Any]:
 
 def test_the_wire_is_chosen_by_the_environment(connect: Any, wiring: tuple[str, str]) -> None:
     lb = connect("http://127.0.0.1:1")
-    assert type(lb.client._wire).__name__ == WIRES[wiring]
+    assert type(lb.client._wire).__name__ == CLASSES[wiring]
+
+
+@pytest.mark.parametrize("value", ["", "auto", " AUTO "])
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_by_default_libcurl_where_pycurl_imports_else_httpx(
+    value: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", value)
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with harnesses(kind) as make:
+        lb = make("http://127.0.0.1:1")
+        assert type(lb.client._wire).__name__ == CLASSES[(kind, default_wire())]
+
+
+@pytest.mark.parametrize("value", ["libcurl", "urllib3", "http"])
+def test_a_value_that_names_no_wire_is_an_error_naming_the_variable(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", value)
+    for client in (Liveblocks, AsyncLiveblocks):
+        with pytest.raises(ValueError) as info:
+            client(SECRET)
+        assert str(info.value) == (
+            f"LIVEBLOCKS_AUTH_TRANSPORT={value!r} names no wire: set it to curl, httpx or auto "
+            "(the default), or unset it"
+        )
+
+
+def test_curl_without_pycurl_is_an_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in a venv without the [curl] extra: pycurl does not import.
+    monkeypatch.setitem(sys.modules, "pycurl", None)
+    transports.curl_available.cache_clear()
+    try:
+        monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "curl")
+        with pytest.raises(ValueError, match=r"pip install 'liveblocks-auth\[curl\]'"):
+            Liveblocks(SECRET)
+        monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "")
+        client = Liveblocks(SECRET)  # the default falls back to httpx's transport
+        assert type(client._wire).__name__ == "HttpxWire"
+        client.close()
+    finally:
+        transports.curl_available.cache_clear()
 
 
 def test_keep_alive_one_connection_for_many_calls(connect: Any) -> None:
@@ -136,7 +182,7 @@ def test_cookies_are_never_sent_back(connect: Any) -> None:
     assert all("Cookie" not in headers for _, _, headers in upstream.requests)
 
 
-@pytest.mark.parametrize("env", ["", "httpx"])
+@pytest.mark.parametrize("env", available_wires())
 def test_an_async_client_belongs_to_one_event_loop(
     env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,12 +218,20 @@ def test_an_async_client_closes_its_connections_with_it() -> None:
         assert _open_after(upstream) == 0
 
 
-def test_the_async_default_names_the_fix_under_another_event_loop() -> None:
+def test_the_async_default_under_trio_answers_or_names_the_fix() -> None:
+    # libcurl's async wire runs on asyncio only: under trio it names the fix; httpx's (the
+    # default without the [curl] extra) runs under trio.
     import trio
 
-    lb = AsyncLiveblocks(SECRET, base_url="http://127.0.0.1:1")
-    with pytest.raises(RuntimeError, match="httpx.AsyncHTTPTransport"):
-        trio.run(lb.identify_user, "a")
+    with HostileServer(serve_each(answer(TOKEN))) as upstream:
+        lb = AsyncLiveblocks(SECRET, base_url=upstream.url)
+        if default_wire() == "curl":
+            with pytest.raises(RuntimeError, match="httpx.AsyncHTTPTransport"):
+                trio.run(lb.identify_user, "a")
+            assert upstream.requests == []
+        else:
+            assert trio.run(lb.identify_user, "a").status == 200
+            assert len(upstream.requests) == 1
 
 
 def test_a_sync_client_closes_its_connections_with_it() -> None:

@@ -26,7 +26,8 @@ import httpx
 import pytest
 import trustme
 
-from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError, RetryPolicy, transports
+from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError, RetryPolicy, _wire
+from liveblocks_auth.transports import ENV_TRANSPORT
 from tests.core.harness import SECRET, Harness, harnesses, make_harness
 from tests.reliability.hostile import (
     TOKEN,
@@ -37,8 +38,17 @@ from tests.reliability.hostile import (
     serve_each,
     user_token,
 )
+from tests.wires import available_wires
 
-KINDS = ["sync", "async", "httpx-sync", "httpx-async"]
+#: Every wire, each with the sync and the async client: "curl-sync", ..., "httpx-async" (the
+#: curl wire where pycurl imports: the [curl] extra).
+KINDS = [f"{wire}-{mode}" for wire in available_wires() for mode in ("sync", "async")]
+
+
+def kinds(mode: str) -> list[str]:
+    return [kind for kind in KINDS if kind.endswith(f"-{mode}")]
+
+
 #: Two attempts, a short backoff and a 2-second deadline: every case below ends well within it.
 POLICY = RetryPolicy(max_attempts=2, backoff_initial=0.01, backoff_max=0.01, deadline=2.0)
 SLACK = 1.0
@@ -47,25 +57,17 @@ Connect = Callable[..., Harness]
 
 
 @pytest.fixture(params=KINDS)
-def kind(request: pytest.FixtureRequest) -> str:
+def kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The wire, chosen as users choose it (``LIVEBLOCKS_AUTH_TRANSPORT``), and the client."""
+    monkeypatch.setenv(ENV_TRANSPORT, str(request.param).split("-")[0])
     return str(request.param)
 
 
 @pytest.fixture
 def connect(kind: str) -> Iterator[Connect]:
     """connect(url, **client options) -> a harness running the client of this ``kind``."""
-    is_async = kind.endswith("async")
-    with harnesses("async" if is_async else "sync", retry=POLICY) as make:
-
-        def connect(url: str, **options: Any) -> Harness:
-            if kind.startswith("httpx"):
-                # A transport of the user's has its own limits: they are given to it.
-                limits = options.pop("limits", httpx.Limits())
-                cls = httpx.AsyncHTTPTransport if is_async else httpx.HTTPTransport
-                options.setdefault("transport", cls(limits=limits))
-            return make(url, **options)
-
-        yield connect
+    with harnesses("async" if kind.endswith("async") else "sync", retry=POLICY) as make:
+        yield make
 
 
 def timed(function: Callable[[], Any]) -> tuple[Any, float]:
@@ -154,7 +156,7 @@ def test_bytes_sent_while_idle_never_reach_the_next_call(connect: Connect) -> No
     assert len(upstream.requests) == 2
 
 
-@pytest.mark.parametrize("kind", ["async", "httpx-async"], indirect=True)
+@pytest.mark.parametrize("kind", kinds("async"), indirect=True)
 def test_a_call_cancelled_midway_never_leaves_its_answer_to_the_next(connect: Connect) -> None:
     def script(peer: Peer) -> None:
         while (request := peer.read_request()) is not None:
@@ -363,10 +365,6 @@ def test_idle_connections_expire_after_keepalive_expiry(connect: Connect) -> Non
 
 # --- time: every wait ends at the deadline ---------------------------------------------------
 
-#: httpx's own sync transport cannot be interrupted while it waits for a head that keeps
-#: arriving byte by byte (each byte restarts its read timeout); documented in SECURITY.md.
-BOUNDED = [k for k in KINDS if k != "httpx-sync"]
-
 
 def _dripping_head(peer: Peer) -> None:
     while peer.read_request() is not None:
@@ -394,7 +392,6 @@ def assert_cut_at_the_deadline(connect: Connect, script: Callable[[Peer], None])
 
 
 @pytest.mark.parametrize("script", [_dripping_head, _endless_continue])
-@pytest.mark.parametrize("kind", BOUNDED, indirect=True)
 def test_a_head_that_never_ends_is_cut_at_the_deadline(
     connect: Connect, script: Callable[[Peer], None]
 ) -> None:
@@ -672,8 +669,6 @@ def _harness(kind: str, url: str) -> Harness:
     # Built after SSL_CERT_FILE is set: transports read it when they are created.
     is_async = kind.endswith("async")
     options: dict[str, Any] = {"retry": POLICY}
-    if kind.startswith("httpx"):
-        options["transport"] = httpx.AsyncHTTPTransport() if is_async else httpx.HTTPTransport()
     loop = asyncio.new_event_loop() if is_async else None
     return make_harness("async" if is_async else "sync", loop, base_url=url, **options)
 
@@ -695,7 +690,6 @@ def _child_calls(lb: Harness, user: str, count: int) -> int:
     return wrong
 
 
-@pytest.mark.parametrize("kind", ["sync", "async", "httpx-sync"], indirect=True)
 def test_a_client_used_before_fork_shares_no_connection_with_its_children(
     connect: Connect, kind: str
 ) -> None:
@@ -726,7 +720,6 @@ def test_a_client_used_before_fork_shares_no_connection_with_its_children(
     assert reports == [(0, b"0")] * 3
 
 
-@pytest.mark.parametrize("kind", ["sync", "async", "httpx-sync"], indirect=True)
 def test_a_child_leaving_never_ends_its_parents_tls_connection(
     connect: Connect,
     authority: trustme.CA,
@@ -749,7 +742,7 @@ def test_a_child_leaving_never_ends_its_parents_tls_connection(
                     lb.loop = asyncio.new_event_loop()
                 ok = lb.run(lb.client.identify_user("child")).status == 200
                 # The worst an exit can do: every reference the package keeps is dropped.
-                transports._ABANDONED.clear()
+                _wire._ABANDONED.clear()
                 gc.collect()
                 code = 0 if ok else 2
             finally:
@@ -793,7 +786,7 @@ def test_a_user_async_transport_used_before_fork_is_refused_in_the_child() -> No
     assert upstream.requests[-1].json()["userId"] == "parent"
 
 
-@pytest.mark.parametrize("kind", ["sync", "httpx-sync"], indirect=True)
+@pytest.mark.parametrize("kind", kinds("sync"), indirect=True)
 def test_200_threads_20000_calls_each_get_their_own_token(connect: Connect) -> None:
     with HostileServer(serve_each(lambda r: answer(user_token(r.json()["userId"])))) as upstream:
         # 10 threads per connection: the wait for one is long, and not what is tested here

@@ -67,7 +67,11 @@ def test_every_worker_answers_each_user_with_their_own_identity(
     with (
         HostileServer(serve_each(_echo_identity)) as upstream,
         serve_example(app, upstream.url, tmp_path, secret=SECRET) as running,
-        httpx.Client(limits=httpx.Limits(max_connections=32), timeout=30) as client,
+        # A new connection per request: 32 kept-alive ones may all be accepted by one worker
+        # (seen with uvicorn), which would say nothing of the others.
+        httpx.Client(
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=0), timeout=30
+        ) as client,
         ThreadPoolExecutor(32) as pool,
     ):
         url = running.url + "/api/liveblocks-auth"

@@ -4,7 +4,7 @@ both ends of every dependency's range.
     ./run matrix                        # every session (what .ci/run runs after ./run test)
     ./run matrix -s "tests-3.13(lowest)"  # one; ./run matrix -l lists them
 
-``nocurl`` runs the same tests and the hostile-upstream suite without the ``[curl]`` extra.
+``nocurl`` runs the same tests without the ``[curl]`` extra.
 
 ``lowest`` installs the lowest version of every dependency that pyproject.toml allows (uv's
 ``--resolution lowest-direct``: Django 4.2, Flask 3.0, Starlette, FastAPI, DRF, httpx, PyJWT,
@@ -35,14 +35,16 @@ ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.11", "3.12", "3.13"]
 # Every extra that carries a dependency of ours (all but the tools').
 EXTRAS = "django,drf,flask,starlette,fastapi,yjs,curl"
-# The core and adapter tests (their endpoint tests included), and the adapters served by real
-# servers in several worker processes (gunicorn; uvicorn for Starlette and Django under ASGI).
+# The core and adapter tests (their endpoint tests included), the adapters served by real
+# servers in several worker processes (gunicorn; uvicorn for Starlette and Django under ASGI),
+# and the hostile-upstream suite on every wire (each library at its floor and its latest).
 TESTS = [
     "tests/core",
     "tests/django",
     "tests/flask",
     "tests/starlette",
     "tests/reliability/test_workers.py",
+    "tests/reliability/test_hostile_upstream.py",
 ]
 # What the sessions print: the versions they test.
 SHOWN = [
@@ -57,6 +59,7 @@ SHOWN = [
     "pyjwt",
     "anyio",
     "pycurl",
+    "aiohttp",
     "certifi",
     "pycrdt",
 ]
@@ -116,13 +119,12 @@ def tests(session: nox.Session, deps: str) -> None:
 @nox.session(python="3.11")
 def nocurl(session: nox.Session) -> None:
     """Without the [curl] extra, as on Alpine (musl), Amazon Linux 2 or PyPy, where pycurl has
-    no wheel: the core and adapter tests, and the hostile-upstream suite, all over httpx's
-    transports."""
+    no wheel: the same tests, every call over aiohttp (async) or httpx's transports."""
     session.install("--upgrade", "-e", f".[{EXTRAS.replace(',curl', '')},test]")
     absent = "import importlib.util, sys; sys.exit(importlib.util.find_spec('pycurl') is not None)"
     session.run("python", "-c", absent)  # fails if anything brought pycurl in
     _show_versions(session)
-    _pytest(session, *TESTS, "tests/reliability/test_hostile_upstream.py")
+    _pytest(session, *TESTS)
 
 
 def _pytest(session: nox.Session, *paths: str) -> None:

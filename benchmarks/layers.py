@@ -9,7 +9,7 @@ reported: this machine's speed drifts, and interleaving shares the drift between
    no checks (a measuring stick, not a client anyone should ship);
 2. our wire (``AsyncCurlWire.send``): libcurl driven by the event loop, plus the deadline, the
    pool timeout, the idle-bytes check, the strict head check, the size cap; beside it the wire
-   taken without the ``[curl]`` extra (``AsyncHttpxWire.send`` over httpx's own transport);
+   taken without the ``[curl]`` extra (``AiohttpWire.send``), and httpx's (``AsyncHttpxWire.send``);
 3. our client (``AsyncLiveblocks.identify_user``): argument checks, the retry loop, the token check;
 4. the Starlette adapter, called in-process as ASGI (no server): the endpoint on top; and the
    Starlette ceiling the same way, for what the framework itself costs in-process.
@@ -161,12 +161,12 @@ async def _measure(layers: dict[str, Call], rounds: int, per_round: int) -> dict
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def _httpx_wire(is_async: bool, base_url: str) -> Any:
-    """The wire a client takes without the [curl] extra (LIVEBLOCKS_AUTH_TRANSPORT=httpx)."""
+def _httpx_wire(is_async: bool, base_url: str, name: str = "httpx") -> Any:
+    """A wire a client takes without the [curl] extra (LIVEBLOCKS_AUTH_TRANSPORT=name)."""
     from liveblocks_auth.transports import ENV_TRANSPORT, choose_wire
 
     before = os.environ.get(ENV_TRANSPORT)
-    os.environ[ENV_TRANSPORT] = "httpx"
+    os.environ[ENV_TRANSPORT] = name
     try:
         return choose_wire(is_async, base_url, None, None, None)
     finally:
@@ -226,6 +226,12 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
         if (await httpx_wire.send(_identify_call(base_url))).status != 200:
             raise RuntimeError("upstream refused")
 
+    aiohttp_wire = _httpx_wire(True, base_url, "aiohttp")
+
+    async def our_aiohttp_wire() -> None:
+        if (await aiohttp_wire.send(_identify_call(base_url))).status != 200:
+            raise RuntimeError("upstream refused")
+
     client = AsyncLiveblocks(SECRET, base_url=base_url)
 
     async def our_client() -> None:
@@ -243,6 +249,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
                     "floor: asyncio protocol over httptools": floor,
                     "reference: aiohttp session, leanest use": lean,
                     "our wire (AsyncCurlWire.send, libcurl)": our_wire,
+                    "our wire without [curl] (AiohttpWire.send, aiohttp)": our_aiohttp_wire,
                     "our wire without [curl] (AsyncHttpxWire.send, httpx)": our_httpx_wire,
                     "our client (AsyncLiveblocks.identify_user)": our_client,
                     "Starlette adapter (in-process ASGI)": lambda: _asgi_call(adapter),
@@ -258,6 +265,7 @@ async def _layers(base_url: str, rounds: int, per_round: int) -> dict[str, float
         await session.close()
         await wire.aclose()
         await httpx_wire.aclose()
+        await aiohttp_wire.aclose()
         await client.aclose()
 
 

@@ -4,15 +4,19 @@ wire; one module per wire: :mod:`._wire_curl`, :mod:`._wire_httpx`)."""
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import http.cookiejar
 import os
 import re
+import select
+import ssl
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import certifi
 import httpx
 
 from ._retry import DeadlineExceeded
@@ -180,6 +184,44 @@ class _Body:
 
     def reply(self, status: int, headers: dict[str, str]) -> Reply:
         return Reply(status, headers, bytes(self.data), self.truncated)
+
+
+async def acquire_slot(slots: asyncio.Semaphore, timeout: float | None) -> None:
+    """One of an async wire's connections, waited for at most ``timeout`` (the pool timeout):
+    past it, ``httpx.PoolTimeout``."""
+    if not slots.locked():
+        await slots.acquire()  # returns at once, without a suspension
+        return
+    try:
+        async with asyncio.timeout(timeout):
+            await slots.acquire()
+    except TimeoutError:
+        raise httpx.PoolTimeout("no free connection within the pool timeout") from None
+
+
+def readable(fd: int) -> bool:
+    """Whether bytes (or the end of the stream) wait on an idle connection's socket."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def ca_locations() -> tuple[str | None, str | None]:
+    """``(cafile, capath)``: one TLS policy for every wire, httpx's: ``SSL_CERT_FILE``, else
+    ``SSL_CERT_DIR``, else certifi's bundle (read when a wire is made)."""
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    if cafile is not None:
+        return cafile, None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    if capath is not None:
+        return None, capath
+    return certifi.where(), None
+
+
+def ssl_context() -> ssl.SSLContext:
+    """A client context that verifies the chain and the host name against :func:`ca_locations`."""
+    cafile, capath = ca_locations()
+    return ssl.create_default_context(cafile=cafile, capath=capath)
 
 
 def _fresh(error: BaseException) -> BaseException:

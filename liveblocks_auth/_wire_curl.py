@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 import queue
-import select
 import threading
 import time
 from typing import Any
 
-import certifi
 import httpx
 import pycurl
 
@@ -25,9 +22,12 @@ from ._wire import (
     _abandon,
     _fresh,
     _too_late,
+    acquire_slot,
+    ca_locations,
     check_head,
     forked,
     generation,
+    readable,
 )
 from .config import DEFAULT_LIMITS
 
@@ -48,13 +48,7 @@ class _Settings:
     def __init__(self, limits: httpx.Limits) -> None:
         self.size = limits.max_connections or 100
         self.expiry = limits.keepalive_expiry  # None: never; 0: no connection is reused
-        # One TLS policy for every wire, httpx's: certifi, or SSL_CERT_FILE / SSL_CERT_DIR.
-        self.cainfo: str | None = os.environ.get("SSL_CERT_FILE") or None
-        self.capath: str | None = None
-        if self.cainfo is None:
-            self.capath = os.environ.get("SSL_CERT_DIR") or None
-            if self.capath is None:
-                self.cainfo = certifi.where()
+        self.cainfo, self.capath = ca_locations()  # one TLS policy for every wire
 
 
 def _last_head(raw: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:
@@ -101,13 +95,6 @@ class _Answer:
         return Reply(status, headers, b"" if truncated else bytes(self.body), truncated)
 
 
-def _readable(fd: int) -> bool:
-    """Whether bytes (or the end of the stream) wait on an idle connection's socket."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 class _Handle:
     """A libcurl easy handle and the one connection it keeps, lent to one call at a time.
 
@@ -151,7 +138,7 @@ class _Handle:
             return False
         if expiry is not None and time.monotonic() - self.used >= expiry:
             return False
-        return not _readable(self.socket)
+        return not readable(self.socket)
 
     def prepare(self, call: Outgoing) -> None:
         curl = self.curl
@@ -419,17 +406,6 @@ class AsyncCurlWire:
             self._slots = asyncio.Semaphore(self._settings.size)
         return loop
 
-    async def _acquire(self, timeout: float | None) -> None:
-        slots = self._slots
-        if not slots.locked():
-            await slots.acquire()  # returns at once, without a suspension
-            return
-        try:
-            async with asyncio.timeout(timeout):
-                await slots.acquire()
-        except TimeoutError:
-            raise httpx.PoolTimeout("no free connection within the pool timeout") from None
-
     def _handle(self, call: Outgoing, loop: asyncio.AbstractEventLoop) -> _AsyncHandle:
         while self._handles:
             handle = self._handles.pop()
@@ -441,7 +417,7 @@ class AsyncCurlWire:
     async def send(self, call: Outgoing) -> Reply:
         loop = self._loop()  # outside the try: misuse is raised as is
         slots = self._slots
-        await self._acquire(call.timeout.pool)
+        await acquire_slot(self._slots, call.timeout.pool)
         handle: _AsyncHandle | None = None
         try:
             handle = self._handle(call, loop)

@@ -5,12 +5,16 @@ one place that chooses it (:func:`choose_wire`, for the clients of every adapter
   client (easy handles lent to one thread at a time) and the async one (libcurl's multi
   interface on the running asyncio event loop). The least CPU per call where pycurl installs
   from a wheel.
-- ``httpx`` (:mod:`._wire_httpx`): httpx's own transports, which install everywhere; also
-  the wire of a transport or client of yours (httpx stays the public interface).
+- ``aiohttp`` (:mod:`._wire_aiohttp`, the ``[aiohttp]`` extra, which ``[starlette]`` and
+  ``[fastapi]`` bring): an aiohttp session, for the async client without ``[curl]``.
+- ``httpx`` (:mod:`._wire_httpx`): httpx's own transports, which install everywhere: the sync
+  client's without ``[curl]``; also the wire of a transport or client of yours (httpx stays
+  the public interface).
 
-``LIVEBLOCKS_AUTH_TRANSPORT`` chooses: ``curl``, ``httpx``, or ``auto`` (the default: libcurl
-when pycurl imports and no proxy is set in the environment, which only httpx's transports
-route through; else httpx).
+``LIVEBLOCKS_AUTH_TRANSPORT`` chooses: ``curl``, ``aiohttp`` (async clients; sync ones take
+httpx), ``httpx``, or ``auto`` (the default: libcurl when pycurl imports, else aiohttp for an
+async client when it imports, else httpx; httpx whenever a proxy is set in the environment,
+which only httpx's transports route through).
 
 What is ours, the same for every wire (:mod:`._wire`): ``send(call) -> Reply`` reads the whole
 answer up to the call's size cap and before its deadline; heads that a strict HTTP/1.1 client
@@ -55,6 +59,7 @@ __all__ = [
     "Reply",
     "SyncWire",
     "WireMisuse",
+    "aiohttp_available",
     "check_head",
     "choose_wire",
     "curl_available",
@@ -64,17 +69,29 @@ __all__ = [
 ]
 
 #: The wires ``LIVEBLOCKS_AUTH_TRANSPORT`` may name (besides ``auto``, the default).
-WIRES = ("curl", "httpx")
+WIRES = ("curl", "aiohttp", "httpx")
+#: The extra that brings each optional wire's library.
+_EXTRAS = {"curl": "pycurl", "aiohttp": "aiohttp"}
+
+
+def _imports(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 @functools.cache
 def curl_available() -> bool:
     """Whether pycurl imports (the ``[curl]`` extra is installed, and its libcurl loads)."""
-    try:
-        importlib.import_module("pycurl")
-    except ImportError:
-        return False
-    return True
+    return _imports("pycurl")
+
+
+@functools.cache
+def aiohttp_available() -> bool:
+    """Whether aiohttp imports (the ``[aiohttp]`` extra, or ``[starlette]`` / ``[fastapi]``)."""
+    return _imports("aiohttp")
 
 
 def _proxy_in_environment() -> bool:
@@ -83,28 +100,34 @@ def _proxy_in_environment() -> bool:
     return any(scheme != "no" for scheme in urllib.request.getproxies())
 
 
-def wire_name() -> str:
-    """The wire new clients use, ``"curl"`` or ``"httpx"``, from ``LIVEBLOCKS_AUTH_TRANSPORT``.
+def wire_name(is_async: bool = False) -> str:
+    """The wire a new client uses (``"curl"``, ``"aiohttp"`` or ``"httpx"``), from
+    ``LIVEBLOCKS_AUTH_TRANSPORT``.
 
-    Raises ``ValueError`` naming the variable for a value that names no wire, and for ``curl``
-    where pycurl cannot be imported.
+    Raises ``ValueError`` naming the variable for a value that names no wire, and for a wire
+    whose library cannot be imported.
     """
     raw = os.environ.get(ENV_TRANSPORT, "")
     asked = raw.strip().lower()
     if asked in ("", "auto"):
-        if _proxy_in_environment() or not curl_available():
+        if _proxy_in_environment():
             return "httpx"
-        return "curl"
+        if curl_available():
+            return "curl"
+        return "aiohttp" if is_async and aiohttp_available() else "httpx"
     if asked not in WIRES:
         raise ValueError(
-            f"{ENV_TRANSPORT}={raw!r} names no wire: set it to curl, httpx or auto (the "
+            f"{ENV_TRANSPORT}={raw!r} names no wire: set it to curl, aiohttp, httpx or auto (the "
             "default), or unset it"
         )
-    if asked == "curl" and not curl_available():
+    available = {"curl": curl_available, "aiohttp": aiohttp_available}.get(asked)
+    if available is not None and not available():
         raise ValueError(
-            f"{ENV_TRANSPORT}=curl, but pycurl cannot be imported: install the extra "
-            f"(pip install 'liveblocks-auth[curl]'), or unset {ENV_TRANSPORT}"
+            f"{ENV_TRANSPORT}={asked}, but {_EXTRAS[asked]} cannot be imported: install the "
+            f"extra (pip install 'liveblocks-auth[{asked}]'), or unset {ENV_TRANSPORT}"
         )
+    if asked == "aiohttp" and not is_async:
+        return "httpx"  # aiohttp has no blocking client
     return asked
 
 
@@ -121,10 +144,15 @@ def choose_wire(
     if http_client is not None or transport is not None:
         return httpx_wire(http_client or transport)
     limits = limits or DEFAULT_LIMITS
-    if wire_name() == "curl":
+    name = wire_name(is_async)
+    if name == "curl":
         from . import _wire_curl
 
         return _wire_curl.AsyncCurlWire(limits) if is_async else _wire_curl.CurlWire(limits)
+    if name == "aiohttp":
+        from . import _wire_aiohttp
+
+        return _wire_aiohttp.AiohttpWire(limits)
 
     def client() -> Any:
         if is_async:  # (the whole attempt is cut at the deadline by AsyncHttpxWire)

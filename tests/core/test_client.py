@@ -16,7 +16,7 @@ from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy
 from liveblocks_auth._protocol import ApiRequest
 from liveblocks_auth.testing import FakeLiveblocks, Fault, decode_token
 from tests.core.harness import SECRET, dripping, scripted_server, send_json
-from tests.wires import default_wire
+from tests.wires import CLASSES, default_wire
 
 IDENTIFY = "/v2/identify-user"
 AUTHORIZE = "/v2/authorize-user"
@@ -500,8 +500,8 @@ def test_no_proxy_alone_keeps_the_default_wire(
     monkeypatch.delenv("LIVEBLOCKS_AUTH_TRANSPORT", raising=False)
     monkeypatch.setenv(variable, "localhost,127.0.0.1")
     client = cls(SECRET, base_url="http://127.0.0.1:9")
-    wire = {"curl": "CurlWire", "httpx": "HttpxWire"}[default_wire()]
-    assert type(client._wire).__name__ in (wire, f"Async{wire}")
+    mode = "async" if cls is AsyncLiveblocks else "sync"
+    assert type(client._wire).__name__ == CLASSES[(mode, default_wire(mode == "async"))]
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -20,17 +20,11 @@ from liveblocks_auth import AsyncLiveblocks, Liveblocks, RetryPolicy, transports
 from liveblocks_auth.testing.devserver import free_port
 from tests.core.harness import SECRET, harnesses, scripted_server, send_json
 from tests.reliability.hostile import HostileServer, answer, serve_each
-from tests.wires import available_wires, default_wire
+from tests.wires import CLASSES, available_wires, default_wire, wire_kinds
 
 TOKEN = b'{"token":"aaa.bbb.ccc"}'
 QUICK = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01)
-CLASSES = {
-    ("sync", "curl"): "CurlWire",
-    ("async", "curl"): "AsyncCurlWire",
-    ("sync", "httpx"): "HttpxWire",
-    ("async", "httpx"): "AsyncHttpxWire",
-}
-WIRES = [(kind, wire) for wire in available_wires() for kind in ("sync", "async")]
+WIRES = wire_kinds()
 
 
 @pytest.fixture(params=WIRES, ids=lambda p: f"{p[0]}-{p[1]}")
@@ -53,7 +47,7 @@ def test_the_wire_is_chosen_by_the_environment(connect: Any, wiring: tuple[str, 
 
 @pytest.mark.parametrize("value", ["", "auto", " AUTO "])
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_by_default_libcurl_where_pycurl_imports_else_httpx(
+def test_by_default_libcurl_where_pycurl_imports_else_aiohttp_or_httpx(
     value: str, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", value)
@@ -61,7 +55,7 @@ def test_by_default_libcurl_where_pycurl_imports_else_httpx(
         monkeypatch.delenv(name, raising=False)
     with harnesses(kind) as make:
         lb = make("http://127.0.0.1:1")
-        assert type(lb.client._wire).__name__ == CLASSES[(kind, default_wire())]
+        assert type(lb.client._wire).__name__ == CLASSES[(kind, default_wire(kind == "async"))]
 
 
 @pytest.mark.parametrize("value", ["libcurl", "urllib3", "http"])
@@ -73,25 +67,44 @@ def test_a_value_that_names_no_wire_is_an_error_naming_the_variable(
         with pytest.raises(ValueError) as info:
             client(SECRET)
         assert str(info.value) == (
-            f"LIVEBLOCKS_AUTH_TRANSPORT={value!r} names no wire: set it to curl, httpx or auto "
-            "(the default), or unset it"
+            f"LIVEBLOCKS_AUTH_TRANSPORT={value!r} names no wire: set it to curl, aiohttp, httpx "
+            "or auto (the default), or unset it"
         )
 
 
-def test_curl_without_pycurl_is_an_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    # As in a venv without the [curl] extra: pycurl does not import.
+def test_a_wire_whose_library_is_missing_is_an_error_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As in a venv without the [curl] and [aiohttp] extras: neither library imports.
     monkeypatch.setitem(sys.modules, "pycurl", None)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
     transports.curl_available.cache_clear()
+    transports.aiohttp_available.cache_clear()
     try:
-        monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "curl")
-        with pytest.raises(ValueError, match=r"pip install 'liveblocks-auth\[curl\]'"):
-            Liveblocks(SECRET)
+        for wire, library in (("curl", "pycurl"), ("aiohttp", "aiohttp")):
+            monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", wire)
+            with pytest.raises(ValueError) as info:
+                AsyncLiveblocks(SECRET)
+            assert str(info.value) == (
+                f"LIVEBLOCKS_AUTH_TRANSPORT={wire}, but {library} cannot be imported: install "
+                f"the extra (pip install 'liveblocks-auth[{wire}]'), or unset "
+                "LIVEBLOCKS_AUTH_TRANSPORT"
+            )
         monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "")
-        client = Liveblocks(SECRET)  # the default falls back to httpx's transport
+        client = Liveblocks(SECRET)  # the default falls back to httpx's transports
         assert type(client._wire).__name__ == "HttpxWire"
         client.close()
+        assert type(AsyncLiveblocks(SECRET)._wire).__name__ == "AsyncHttpxWire"
     finally:
         transports.curl_available.cache_clear()
+        transports.aiohttp_available.cache_clear()
+
+
+def test_aiohttp_asked_for_a_sync_client_is_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    # aiohttp has no blocking client: LIVEBLOCKS_AUTH_TRANSPORT=aiohttp is for async clients.
+    monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "aiohttp")
+    with Liveblocks(SECRET) as client:
+        assert type(client._wire).__name__ == "HttpxWire"
 
 
 def test_keep_alive_one_connection_for_many_calls(connect: Any) -> None:
@@ -219,13 +232,13 @@ def test_an_async_client_closes_its_connections_with_it() -> None:
 
 
 def test_the_async_default_under_trio_answers_or_names_the_fix() -> None:
-    # libcurl's async wire runs on asyncio only: under trio it names the fix; httpx's (the
-    # default without the [curl] extra) runs under trio.
+    # libcurl's and aiohttp's async wires run on asyncio only: under trio they name the fix;
+    # httpx's runs under trio.
     import trio
 
     with HostileServer(serve_each(answer(TOKEN))) as upstream:
         lb = AsyncLiveblocks(SECRET, base_url=upstream.url)
-        if default_wire() == "curl":
+        if default_wire(is_async=True) != "httpx":
             with pytest.raises(RuntimeError, match="httpx.AsyncHTTPTransport"):
                 trio.run(lb.identify_user, "a")
             assert upstream.requests == []

@@ -38,11 +38,11 @@ from tests.reliability.hostile import (
     serve_each,
     user_token,
 )
-from tests.wires import available_wires
+from tests.wires import wire_kinds
 
-#: Every wire, each with the sync and the async client: "curl-sync", ..., "httpx-async" (the
-#: curl wire where pycurl imports: the [curl] extra).
-KINDS = [f"{wire}-{mode}" for wire in available_wires() for mode in ("sync", "async")]
+#: Every wire with each client it serves: "curl-sync", "curl-async", "aiohttp-async",
+#: "httpx-sync", "httpx-async" (curl where pycurl imports: the [curl] extra).
+KINDS = [f"{wire}-{mode}" for mode, wire in wire_kinds()]
 
 
 def kinds(mode: str) -> list[str]:

@@ -18,7 +18,7 @@ Beside the chain, for reference: aiohttp in its leanest use (a session without t
 or decompression, bytes body), the library of the minimal hand-written endpoint.
 
 The same for one blocking call (``measure_sync_layers``, in a child process: Django is configured
-once per process): our wire (``CurlWire.send``, and ``HttpxWire.send`` without ``[curl]``), our client (``Liveblocks.identify_user``), the
+once per process): our wire (``CurlWire.send``, and ``HttpcoreWire.send`` without ``[curl]``), our client (``Liveblocks.identify_user``), the
 Django adapter called in-process as WSGI (no server); beside them urllib3's pool in its leanest
 use, and the hand-written httpx endpoint and the no-upstream ceiling called the same way.
 """
@@ -356,7 +356,7 @@ def _sync_layers(base_url: str, rounds: int, per_round: int) -> dict[str, float]
 
     layers: dict[str, SyncCall] = {
         "our wire (CurlWire.send, libcurl)": our_wire,
-        "our wire without [curl] (HttpxWire.send, httpx)": our_httpx_wire,
+        "our wire without [curl] (HttpcoreWire.send, httpcore)": our_httpx_wire,
         "reference: urllib3 pool, leanest use": lean,
         "our client (Liveblocks.identify_user)": our_client,
         "Django adapter (in-process WSGI)": wsgi(""),

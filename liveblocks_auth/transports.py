@@ -46,7 +46,7 @@ from ._wire import (
     forked,
     generation,
 )
-from ._wire_httpx import AsyncHttpxWire, HttpxWire, bound_by_deadlines
+from ._wire_httpx import AsyncHttpxWire, HttpcoreWire, HttpxWire, bound_by_deadlines
 from .config import DEFAULT_LIMITS
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "WIRES",
     "AsyncHttpxWire",
     "AsyncWire",
+    "HttpcoreWire",
     "HttpxWire",
     "Outgoing",
     "Reply",
@@ -154,10 +155,13 @@ def choose_wire(
 
         return _wire_aiohttp.AiohttpWire(limits)
 
+    if not is_async and not _proxy_in_environment():
+        return HttpcoreWire(limits)  # httpx's transport without httpx's objects
+
     def client() -> Any:
         if is_async:  # (the whole attempt is cut at the deadline by AsyncHttpxWire)
             return httpx.AsyncClient(limits=limits, follow_redirects=False, cookies=_no_cookies())
         made = httpx.Client(limits=limits, follow_redirects=False, cookies=_no_cookies())
-        return bound_by_deadlines(made)
+        return bound_by_deadlines(made)  # honours the proxy
 
     return httpx_wire(client(), client)

@@ -12,7 +12,7 @@ CLASSES = {
     ("sync", "curl"): "CurlWire",
     ("async", "curl"): "AsyncCurlWire",
     ("async", "aiohttp"): "AiohttpWire",
-    ("sync", "httpx"): "HttpxWire",
+    ("sync", "httpx"): "HttpcoreWire",  # (HttpxWire with a proxy, or over a transport of yours)
     ("async", "httpx"): "AsyncHttpxWire",
 }
 

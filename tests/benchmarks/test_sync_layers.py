@@ -13,7 +13,7 @@ def test_the_sync_layers_measure_each_layer_through_the_upstream() -> None:
         calls = upstream.requests
     assert list(found) == [
         "our wire (CurlWire.send, libcurl)",
-        "our wire without [curl] (HttpxWire.send, httpx)",
+        "our wire without [curl] (HttpcoreWire.send, httpcore)",
         "reference: urllib3 pool, leanest use",
         "our client (Liveblocks.identify_user)",
         "Django adapter (in-process WSGI)",

@@ -76,7 +76,7 @@ def test_debug_logs_of_httpx_and_httpcore_never_contain_the_secret(
         case
         for case in [
             ("curl", "CurlWire", {"liveblocks_auth"}),
-            ("httpx", "HttpxWire", {"liveblocks_auth", "httpcore"}),
+            ("httpx", "HttpcoreWire", {"liveblocks_auth", "httpcore"}),
         ]
         if case[0] in available_wires()
     ],

@@ -92,7 +92,7 @@ def test_a_wire_whose_library_is_missing_is_an_error_naming_the_extra(
             )
         monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "")
         client = Liveblocks(SECRET)  # the default falls back to httpx's transports
-        assert type(client._wire).__name__ == "HttpxWire"
+        assert type(client._wire).__name__ == "HttpcoreWire"
         client.close()
         assert type(AsyncLiveblocks(SECRET)._wire).__name__ == "AsyncHttpxWire"
     finally:
@@ -104,7 +104,7 @@ def test_aiohttp_asked_for_a_sync_client_is_httpx(monkeypatch: pytest.MonkeyPatc
     # aiohttp has no blocking client: LIVEBLOCKS_AUTH_TRANSPORT=aiohttp is for async clients.
     monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", "aiohttp")
     with Liveblocks(SECRET) as client:
-        assert type(client._wire).__name__ == "HttpxWire"
+        assert type(client._wire).__name__ == "HttpcoreWire"
 
 
 def test_keep_alive_one_connection_for_many_calls(connect: Any) -> None:

@@ -398,6 +398,24 @@ def test_a_head_that_never_ends_is_cut_at_the_deadline(
     assert_cut_at_the_deadline(connect, script)
 
 
+def test_through_a_proxy_a_dripping_head_is_cut_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With a proxy in the environment the sync client takes an httpx.Client, which routes
+    # through it: its pools (the proxy's too) are bound by the deadline like our own.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy", ENV_TRANSPORT):
+        monkeypatch.delenv(name, raising=False)
+    with HostileServer(_dripping_head) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        with harnesses("sync", retry=POLICY) as make:
+            lb = make("http://127.0.0.2:9", timeout=httpx.Timeout(5.0))
+            assert type(lb.client._wire).__name__ == "HttpxWire"
+            result, elapsed = timed(lambda: lb.run(lb.client.identify_user("alice")))
+    assert result.status == 503
+    assert POLICY.deadline - 0.1 <= elapsed < POLICY.deadline + SLACK
+    assert len(proxy.requests) == 1  # the proxy was asked once, and not again
+
+
 def _dripping_body(peer: Peer) -> None:
     while peer.read_request() is not None:
         peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")

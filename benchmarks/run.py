@@ -523,7 +523,17 @@ def main(argv: list[str] | None = None) -> int:
         help="no BENCHMARKS.png (the chart needs matplotlib: the [bench] extra)",
     )
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="report path")
+    parser.add_argument(
+        "--judge",
+        action="store_true",
+        help="only the targets, judged by CPU per request over interleaved rounds (every wire); "
+        "writes their section of the report, keeping the rest",
+    )
+    parser.add_argument("--no-judge", action="store_true", help="the full run without them")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of --judge")
     args = parser.parse_args(argv)
+    if args.judge:
+        return judge_only(args)
     if args.quick:
         args.duration, args.connections, args.memory = 1.0, "8", "200,400"
     connections = [int(c) for c in args.connections.split(",")]
@@ -569,9 +579,34 @@ def main(argv: list[str] | None = None) -> int:
         upstream_name,
     )
     Path(args.output).write_text(report)
+    if not args.no_judge:
+        judge_only(args)
     if not args.no_chart:
         chart(results, connections, Path(args.output).with_suffix(".png"))
     print(report)
+    return 0
+
+
+def judge_only(args: argparse.Namespace) -> int:
+    """The targets, judged (benchmarks/judge.py), into their section of ``args.output``."""
+    from benchmarks import judge
+
+    wanted = args.only.split(",")
+    subjects = [s for s in judge.JUDGED if any(part in s.name for part in wanted)]
+    (ROOT / "benchmarks" / "apps" / "node_modules").unlink(missing_ok=True)
+    (ROOT / "benchmarks" / "apps" / "node_modules").symlink_to(NODE_MODULES)
+    wrk = ensure_wrk()
+    nginx = find_nginx(fetch=not args.quick)
+    seconds = args.duration
+    print(f"[bench] judging the targets: {args.rounds} interleaved rounds, {seconds:g} s per cell")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        with make_upstream(nginx) as upstream:
+            samples = judge.judge(subjects, upstream, wrk, script, args.rounds, seconds)
+    lines = judge.render(samples, args.rounds, seconds)
+    judge.write_section(Path(args.output), lines)
+    print("\n".join(lines))
     return 0
 
 

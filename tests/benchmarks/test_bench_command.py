@@ -18,6 +18,7 @@ def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
             "--quick",
             "--no-tls",
             "--no-chart",  # matplotlib is in the [bench] extra, not in what ./run test installs
+            "--no-judge",  # (judged in the test below)
             "--only",
             "flask: liveblocks,flask: ceiling",  # several subjects, comma-separated
             "--output",
@@ -42,3 +43,46 @@ def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
     assert all(line.split("|")[7].strip().isdigit() for line in rows), rows
     assert not (tmp_path / "BENCHMARKS.png").exists()
     assert "![requests per second]" not in text
+
+
+def test_the_targets_are_judged_over_interleaved_rounds_on_every_wire(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    report.write_text("# Benchmarks\n\nkept as it is\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--judge",
+            "--quick",
+            "--rounds",
+            "2",
+            "--only",
+            "flask: liveblocks,flask: hand-written",  # the adapter on both wires, and its peer
+            "--output",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    text = report.read_text()
+    assert text.startswith("# Benchmarks\n\nkept as it is\n")  # the rest of the report is kept
+    assert "median over 2 interleaved rounds" in text
+    targets = [line for line in text.splitlines() if line.startswith("| flask: liveblocks-auth")]
+    judged = [line.split("|")[1].strip() for line in targets if " ≥ " in line]
+    times = "\N{MULTIPLICATION SIGN}"
+    assert judged == [
+        f"flask: liveblocks-auth ≥ 1.5{times} flask: hand-written httpx (32 connections)",
+        f"flask: liveblocks-auth [no curl: httpx] ≥ 1.0{times} flask: hand-written httpx "
+        "(32 connections)",
+    ]
+    # Every cell measured once per round, each with a CPU figure and a rate.
+    cells = [line for line in text.splitlines() if line.startswith("| flask") and "| 32 |" in line]
+    assert len(cells) == 3
+    assert all(len(line.split("|")[3].split(";")) == 2 for line in cells), cells
+    # Judged again, the section is replaced, not added.
+    again = subprocess.run(done.args, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert report.read_text().count("## Targets, judged by CPU per request") == 1

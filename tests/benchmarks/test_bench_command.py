@@ -9,27 +9,31 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
-    report = tmp_path / "BENCHMARKS.md"
+def bench(report: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``./run bench`` with ``options``, writing ``report``; it must succeed."""
+    command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), *options]
     done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "run.py"),
-            "--quick",
-            "--no-tls",
-            "--no-chart",  # matplotlib is in the [bench] extra, not in what ./run test installs
-            "--no-judge",  # (judged in the test below)
-            "--only",
-            "flask: liveblocks,flask: ceiling",  # several subjects, comma-separated
-            "--output",
-            str(report),
-        ],
+        [*command, "--output", str(report)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done
+
+
+def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    bench(
+        report,
+        "--quick",
+        "--no-tls",
+        "--no-chart",  # matplotlib is in the [bench] extra, not in what ./run test installs
+        "--no-judge",  # (judged in the test below)
+        "--only",
+        "flask: liveblocks,flask: ceiling",  # several subjects, comma-separated
+    )
     text = report.read_text()
     assert "| flask: liveblocks-auth | 8 |" in text
     assert "hand-written" not in text  # only the subjects asked for
@@ -48,25 +52,9 @@ def test_the_benchmark_command_runs_on_a_short_setting(tmp_path: Path) -> None:
 def test_the_targets_are_judged_over_interleaved_rounds_on_every_wire(tmp_path: Path) -> None:
     report = tmp_path / "BENCHMARKS.md"
     report.write_text("# Benchmarks\n\nkept as it is\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "run.py"),
-            "--judge",
-            "--quick",
-            "--rounds",
-            "2",
-            "--only",
-            "flask: liveblocks,flask: hand-written",  # the adapter on both wires, and its peer
-            "--output",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    options = ("--judge", "--quick", "--rounds", "2", "--only")
+    # The Flask adapter on both wires, and its peer.
+    bench(report, *options, "flask: liveblocks,flask: hand-written")
     text = report.read_text()
     assert text.startswith("# Benchmarks\n\nkept as it is\n")  # the rest of the report is kept
     assert "median over 2 interleaved rounds" in text
@@ -83,6 +71,5 @@ def test_the_targets_are_judged_over_interleaved_rounds_on_every_wire(tmp_path: 
     assert len(cells) == 3
     assert all(len(line.split("|")[3].split(";")) == 2 for line in cells), cells
     # Judged again, the section is replaced, not added.
-    again = subprocess.run(done.args, capture_output=True, text=True, timeout=300, check=False)
-    assert again.returncode == 0, again.stderr[-3000:]
+    bench(report, *options, "flask: liveblocks,flask: hand-written")
     assert report.read_text().count("## Targets, judged by CPU per request") == 1

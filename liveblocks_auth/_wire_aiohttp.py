@@ -102,13 +102,14 @@ class AiohttpWire:
                 ) from None
             size = self._limits.max_connections or 100
             expiry = self._limits.keepalive_expiry
-            connector = _Connector(
-                limit=size,
-                limit_per_host=0,
-                keepalive_timeout=expiry if expiry is not None else 3600.0,
-                force_close=expiry == 0,
-                ssl=ssl_context(),
+            # 0: no connection is reused (aiohttp refuses a keep-alive timeout beside that);
+            # None: idle ones never expire (an hour, as every aiohttp release reads it).
+            reuse: dict[str, Any] = (
+                {"force_close": True}
+                if expiry == 0
+                else {"keepalive_timeout": 3600.0 if expiry is None else expiry}
             )
+            connector = _Connector(limit=size, limit_per_host=0, ssl=ssl_context(), **reuse)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),

@@ -107,6 +107,14 @@ def test_aiohttp_asked_for_a_sync_client_is_httpx(monkeypatch: pytest.MonkeyPatc
         assert type(client._wire).__name__ == "HttpcoreWire"
 
 
+def test_a_keepalive_expiry_of_zero_reuses_no_connection(connect: Any) -> None:
+    with HostileServer(serve_each(answer(TOKEN))) as upstream:
+        lb = connect(upstream.url, limits=httpx.Limits(keepalive_expiry=0))
+        statuses = [lb.run(lb.client.identify_user("a")).status for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert (len(upstream.requests), upstream.connections) == (3, 3)
+
+
 def test_keep_alive_one_connection_for_many_calls(connect: Any) -> None:
     with scripted_server(lambda h: send_json(h, 200, TOKEN)) as upstream:
         lb = connect(upstream.url)

@@ -538,18 +538,11 @@ def main(argv: list[str] | None = None) -> int:
         args.duration, args.connections, args.memory = 1.0, "8", "200,400"
     connections = [int(c) for c in args.connections.split(",")]
     sizes = [int(s) for s in args.memory.split(",")]
-    wanted = args.only.split(",")
-    subjects = [s for s in SUBJECTS if any(part in s.name for part in wanted)]
-    (ROOT / "benchmarks" / "apps" / "node_modules").unlink(missing_ok=True)
-    (ROOT / "benchmarks" / "apps" / "node_modules").symlink_to(NODE_MODULES)
-    wrk = ensure_wrk()
-    print(f"[bench] load driver: {'wrk' if wrk else 'built-in (wrk not found: install it)'}")
-    nginx = find_nginx(fetch=not args.quick)
-    upstream_name = "nginx (Debian), one worker" if nginx else "asyncio (nginx not found)"
-    print(f"[bench] upstream: {upstream_name}")
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "post.lua"
-        script.write_text(WRK_SCRIPT)
+    subjects = only(SUBJECTS, args.only)
+    with load_setup(args.quick) as (wrk, nginx, script):
+        print(f"[bench] load driver: {'wrk' if wrk else 'built-in (wrk not found: install it)'}")
+        upstream_name = "nginx (Debian), one worker" if nginx else "asyncio (nginx not found)"
+        print(f"[bench] upstream: {upstream_name}")
         with make_upstream(nginx) as upstream:
             ceiling = drive(upstream.base_url + "/v2/identify-user", 32, args.duration, wrk, script)
             print(f"[bench] upstream's own ceiling at 32 connections: {ceiling.rate:.0f} req/s")
@@ -560,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
             blocking = sync_layers(subjects, upstream.base_url, quick=args.quick)
         tls: list[Result] = []
         if not args.no_tls:
-            cert, key = self_signed(Path(tmp))
+            cert, key = self_signed(script.parent)
             env = {"SSL_CERT_FILE": str(cert), "NODE_EXTRA_CA_CERTS": str(cert)}
             with make_upstream(nginx, (cert, key)) as secure:
                 print("[bench] TLS upstream")
@@ -587,23 +580,37 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def only(subjects: list[Subject], wanted: str) -> list[Subject]:
+    """The subjects whose name contains one of the comma-separated parts of ``--only``."""
+    parts = wanted.split(",")
+    return [s for s in subjects if any(part in s.name for part in parts)]
+
+
+@contextmanager
+def load_setup(quick: bool) -> Iterator[tuple[str | None, str | None, Path]]:
+    """What a run drives its subjects with: wrk (None: the built-in generator), nginx (None:
+    the asyncio upstream) and wrk's POST script, in a directory that lasts the run; the
+    pinned npm set linked for the Express subject."""
+    link = ROOT / "benchmarks" / "apps" / "node_modules"
+    link.unlink(missing_ok=True)
+    link.symlink_to(NODE_MODULES)
+    wrk = ensure_wrk()
+    nginx = find_nginx(fetch=not quick)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(WRK_SCRIPT)
+        yield wrk, nginx, script
+
+
 def judge_only(args: argparse.Namespace) -> int:
     """The targets, judged (benchmarks/judge.py), into their section of ``args.output``."""
     from benchmarks import judge
 
-    wanted = args.only.split(",")
-    subjects = [s for s in judge.JUDGED if any(part in s.name for part in wanted)]
-    (ROOT / "benchmarks" / "apps" / "node_modules").unlink(missing_ok=True)
-    (ROOT / "benchmarks" / "apps" / "node_modules").symlink_to(NODE_MODULES)
-    wrk = ensure_wrk()
-    nginx = find_nginx(fetch=not args.quick)
+    subjects = only(judge.JUDGED, args.only)
     seconds = args.duration
     print(f"[bench] judging the targets: {args.rounds} interleaved rounds, {seconds:g} s per cell")
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "post.lua"
-        script.write_text(WRK_SCRIPT)
-        with make_upstream(nginx) as upstream:
-            samples = judge.judge(subjects, upstream, wrk, script, args.rounds, seconds)
+    with load_setup(args.quick) as (wrk, nginx, script), make_upstream(nginx) as upstream:
+        samples = judge.judge(subjects, upstream, wrk, script, args.rounds, seconds)
     lines = judge.render(samples, args.rounds, seconds)
     judge.write_section(Path(args.output), lines)
     print("\n".join(lines))

@@ -238,6 +238,12 @@ def _too_late(call: Outgoing) -> DeadlineExceeded:
     return DeadlineExceeded(f"no whole answer before the deadline ({call.target})")
 
 
+def at_deadline(call: Outgoing) -> bool:
+    """Whether a timeout now is the call's deadline (not retried) rather than one phase's
+    (5 ms of slack: the library's own clock may fire a little early)."""
+    return time.monotonic() >= call.deadline - 0.005
+
+
 class _RejectAllCookies(http.cookiejar.DefaultCookiePolicy):
     """Liveblocks needs no cookies; one user's call must never carry another's."""
 

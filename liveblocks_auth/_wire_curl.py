@@ -23,6 +23,7 @@ from ._wire import (
     _fresh,
     _too_late,
     acquire_slot,
+    at_deadline,
     ca_locations,
     check_head,
     forked,
@@ -180,7 +181,7 @@ class _Handle:
                 return refused
         message = self.curl.errstr() or f"libcurl error {code}"
         timed_out = code == pycurl.E_OPERATION_TIMEDOUT
-        if timed_out and time.monotonic() >= call.deadline - 0.005:
+        if timed_out and at_deadline(call):
             return _too_late(call)
         if self.curl.getinfo(pycurl.REQUEST_SIZE) == 0:
             # libcurl counts the request's bytes as it writes them: none were, so the failure

@@ -23,6 +23,7 @@ from ._wire import (
     _Body,
     _fresh,
     _too_late,
+    at_deadline,
     check_head,
     forked,
     generation,
@@ -233,7 +234,7 @@ def _bounded(
         return exchange(call)
     except Exception as exc:
         error = errors(exc)
-        if isinstance(error, httpx.TimeoutException) and time.monotonic() >= call.deadline - 0.005:
+        if isinstance(error, httpx.TimeoutException) and at_deadline(call):
             error = _too_late(call)
     finally:
         _deadlines.at = None

@@ -71,10 +71,11 @@ __all__ = [
 
 #: The wires ``LIVEBLOCKS_AUTH_TRANSPORT`` may name (besides ``auto``, the default).
 WIRES = ("curl", "aiohttp", "httpx")
-#: The extra that brings each optional wire's library.
-_EXTRAS = {"curl": "pycurl", "aiohttp": "aiohttp"}
+#: The library of each optional wire (its extra has the wire's name).
+_LIBRARIES = {"curl": "pycurl", "aiohttp": "aiohttp"}
 
 
+@functools.cache
 def _imports(module: str) -> bool:
     try:
         importlib.import_module(module)
@@ -83,13 +84,11 @@ def _imports(module: str) -> bool:
     return True
 
 
-@functools.cache
 def curl_available() -> bool:
     """Whether pycurl imports (the ``[curl]`` extra is installed, and its libcurl loads)."""
     return _imports("pycurl")
 
 
-@functools.cache
 def aiohttp_available() -> bool:
     """Whether aiohttp imports (the ``[aiohttp]`` extra, or ``[starlette]`` / ``[fastapi]``)."""
     return _imports("aiohttp")
@@ -121,10 +120,10 @@ def wire_name(is_async: bool = False) -> str:
             f"{ENV_TRANSPORT}={raw!r} names no wire: set it to curl, aiohttp, httpx or auto (the "
             "default), or unset it"
         )
-    available = {"curl": curl_available, "aiohttp": aiohttp_available}.get(asked)
-    if available is not None and not available():
+    library = _LIBRARIES.get(asked)
+    if library is not None and not _imports(library):
         raise ValueError(
-            f"{ENV_TRANSPORT}={asked}, but {_EXTRAS[asked]} cannot be imported: install the "
+            f"{ENV_TRANSPORT}={asked}, but {library} cannot be imported: install the "
             f"extra (pip install 'liveblocks-auth[{asked}]'), or unset {ENV_TRANSPORT}"
         )
     if asked == "aiohttp" and not is_async:

@@ -78,8 +78,7 @@ def test_a_wire_whose_library_is_missing_is_an_error_naming_the_extra(
     # As in a venv without the [curl] and [aiohttp] extras: neither library imports.
     monkeypatch.setitem(sys.modules, "pycurl", None)
     monkeypatch.setitem(sys.modules, "aiohttp", None)
-    transports.curl_available.cache_clear()
-    transports.aiohttp_available.cache_clear()
+    transports._imports.cache_clear()
     try:
         for wire, library in (("curl", "pycurl"), ("aiohttp", "aiohttp")):
             monkeypatch.setenv("LIVEBLOCKS_AUTH_TRANSPORT", wire)
@@ -96,8 +95,7 @@ def test_a_wire_whose_library_is_missing_is_an_error_naming_the_extra(
         client.close()
         assert type(AsyncLiveblocks(SECRET)._wire).__name__ == "AsyncHttpxWire"
     finally:
-        transports.curl_available.cache_clear()
-        transports.aiohttp_available.cache_clear()
+        transports._imports.cache_clear()
 
 
 def test_aiohttp_asked_for_a_sync_client_is_httpx(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -532,10 +532,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-judge", action="store_true", help="the full run without them")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of --judge")
     args = parser.parse_args(argv)
-    if args.judge:
-        return judge_only(args)
     if args.quick:
         args.duration, args.connections, args.memory = 1.0, "8", "200,400"
+    if args.judge:
+        return judge_only(args)
     connections = [int(c) for c in args.connections.split(",")]
     sizes = [int(s) for s in args.memory.split(",")]
     subjects = only(SUBJECTS, args.only)

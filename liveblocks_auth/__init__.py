@@ -31,9 +31,11 @@ from .permissions import (
     resolve_room_permissions,
     validate_permissions,
 )
+from .redis_store import RedisWebhookStore
 from .room_data import ActiveUser
 from .rooms import LiveblocksError, Room, RoomChanges, RoomSettings
 from .webhooks import (
+    AsyncWebhookStore,
     MemoryWebhookStore,
     WebhookEndpoint,
     WebhookEvent,
@@ -47,6 +49,7 @@ __all__ = [
     "ActiveUser",
     "AsyncLiveblocks",
     "AsyncSession",
+    "AsyncWebhookStore",
     "AuthEndpoint",
     "AuthRequest",
     "AuthResponse",
@@ -58,6 +61,7 @@ __all__ = [
     "MemoryWebhookStore",
     "Misconfigured",
     "PermissionsHook",
+    "RedisWebhookStore",
     "Resolution",
     "RetryPolicy",
     "Room",

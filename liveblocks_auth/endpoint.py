@@ -436,8 +436,15 @@ class _CallHook:
     args: tuple[Any, ...]
 
 
-# The third effect, "call Liveblocks", is the proto.ApiRequest itself.
-_Effect: TypeAlias = "_ReadBody | _CallHook | proto.ApiRequest"
+@dataclass(slots=True)
+class _StoreCall:
+    store: Any
+    name: str
+    args: tuple[Any, ...]
+
+
+# The fourth effect, "call Liveblocks", is the proto.ApiRequest itself.
+_Effect: TypeAlias = "_ReadBody | _CallHook | _StoreCall | proto.ApiRequest"
 
 
 def read_body(source: Body, limit: int) -> _ReadBody:
@@ -450,12 +457,27 @@ def call_hook(hook: Callable[..., Any], *args: Any) -> _CallHook:
     return _CallHook(hook, args)
 
 
+def store_call(store: Any, name: str, *args: Any) -> _StoreCall:
+    """The effect "call ``store.name(*args)``": blocking code calls ``name``, async code awaits
+    ``a{name}`` where the store has it (Django's cache API: ``add``/``aadd``), else runs
+    ``name`` in a worker thread."""
+    return _StoreCall(store, name, args)
+
+
 def perform_sync(effect: _Effect, client: Liveblocks | None = None) -> Any:
     """Perform one effect, blocking (async hooks are run to completion)."""
     if isinstance(effect, _ReadBody):
         return _read_sync(effect)
     if isinstance(effect, _CallHook):
         return call_sync(effect.hook, *effect.args)
+    if isinstance(effect, _StoreCall):
+        method = getattr(effect.store, effect.name, None)
+        if method is None:
+            raise TypeError(
+                f"{type(effect.store).__name__} has no {effect.name}(): a blocking endpoint "
+                "needs a store with add/get/set/delete"
+            )
+        return method(*effect.args)
     assert client is not None, "a flow without a client asked for Liveblocks"
     return client.auth_call(effect)
 
@@ -470,6 +492,12 @@ async def perform_async(
         return await _read_async(effect)
     if isinstance(effect, _CallHook):
         return await call_async(effect.hook, *effect.args, run_sync=run_sync)
+    if isinstance(effect, _StoreCall):
+        native = getattr(effect.store, "a" + effect.name, None)
+        if native is not None:
+            return await native(*effect.args)
+        method = getattr(effect.store, effect.name)
+        return await call_async(method, *effect.args, run_sync=run_sync)
     assert client is not None, "a flow without a client asked for Liveblocks"
     return await client.auth_call(effect)
 

@@ -36,6 +36,7 @@ from .endpoint import (
     perform_async,
     perform_sync,
     read_body,
+    store_call,
 )
 from .webhook_types import EVENT_TYPES, WebhookPayload
 
@@ -44,6 +45,7 @@ __all__ = [
     "ENV_WEBHOOK_SECRET",
     "MAX_WEBHOOK_BODY",
     "WEBHOOK_TOLERANCE",
+    "AsyncWebhookStore",
     "MemoryWebhookStore",
     "WebhookEndpoint",
     "WebhookEvent",
@@ -52,6 +54,7 @@ __all__ = [
     "WebhookVerificationError",
     "generate_webhook_secret",
     "webhook_handler_from_setting",
+    "webhook_store_from_setting",
 ]
 
 logger = logging.getLogger("liveblocks_auth")
@@ -357,8 +360,10 @@ def webhook_handler_from_setting(
 
 
 class WebhookStore(Protocol):
-    """Where handled event ids are remembered. Django's cache (``django.core.cache.caches[...]``)
-    and Flask-Caching's ``cache`` fit as they are; ``add`` must be atomic."""
+    """Where handled event ids are remembered, for blocking endpoints. Django's cache
+    (``django.core.cache.caches[...]``) and Flask-Caching's ``cache`` fit as they are; ``add``
+    must be atomic (set only when absent), and every method may raise when the store is down
+    (the endpoint then answers 503)."""
 
     def add(self, key: str, value: str, timeout: float) -> bool: ...
 
@@ -367,6 +372,54 @@ class WebhookStore(Protocol):
     def set(self, key: str, value: str, timeout: float) -> Any: ...
 
     def delete(self, key: str) -> Any: ...
+
+
+class AsyncWebhookStore(Protocol):
+    """The same for async endpoints, named as Django's cache names them (``aadd``...). A store
+    with only the blocking methods still works there: they run in a worker thread."""
+
+    async def aadd(self, key: str, value: str, timeout: float) -> bool: ...
+
+    async def aget(self, key: str) -> Any: ...
+
+    async def aset(self, key: str, value: str, timeout: float) -> Any: ...
+
+    async def adelete(self, key: str) -> Any: ...
+
+
+_SYNC_METHODS: Final = ("add", "get", "set", "delete")
+
+
+def webhook_store_from_setting(value: object, setting: str, *, blocking: bool = False) -> Any:
+    """The store a setting names: None, a store object, or a ``redis://``/``rediss://``/
+    ``unix://`` URL (a :class:`~liveblocks_auth.RedisWebhookStore` is built from it; the
+    ``[redis]`` extra). A ``blocking`` endpoint needs ``add``/``get``/``set``/``delete``; an
+    async one takes those or ``aadd``/``aget``/``aset``/``adelete``. Anything else raises,
+    naming ``setting``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        from .redis_store import RedisWebhookStore, is_redis_url
+
+        if not is_redis_url(value):
+            raise ValueError(
+                f"{setting} must be a webhook store or a redis:// URL, not {value!r} "
+                "(e.g. 'redis://localhost:6379/0')"
+            )
+        return RedisWebhookStore(value)
+    has_sync = all(callable(getattr(value, name, None)) for name in _SYNC_METHODS)
+    has_async = all(callable(getattr(value, "a" + name, None)) for name in _SYNC_METHODS)
+    if blocking and not has_sync:
+        raise TypeError(
+            f"{setting} must have add/get/set/delete for a blocking endpoint (a "
+            f"{type(value).__name__} has not): give a redis:// URL or a WebhookStore"
+        )
+    if not (has_sync or has_async):
+        raise TypeError(
+            f"{setting} must be a webhook store (add/get/set/delete, or aadd/aget/aset/adelete) "
+            f"or a redis:// URL, not {type(value).__name__}"
+        )
+    return value
 
 
 class MemoryWebhookStore:
@@ -414,6 +467,20 @@ class MemoryWebhookStore:
         with self._lock:
             self._entries.pop(key, None)
 
+    # In memory, the async forms need no thread.
+
+    async def aadd(self, key: str, value: str, timeout: float) -> bool:
+        return self.add(key, value, timeout)
+
+    async def aget(self, key: str) -> str | None:
+        return self.get(key)
+
+    async def aset(self, key: str, value: str, timeout: float) -> None:
+        self.set(key, value, timeout)
+
+    async def adelete(self, key: str) -> None:
+        self.delete(key)
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -460,9 +527,34 @@ class WebhookEndpoint:
 
     handler: WebhookHandler | None
     setting: str = "the webhook secret"
-    store: WebhookStore | None = None
+    store: WebhookStore | AsyncWebhookStore | None = None
     deduplication_ttl: float = DEDUPLICATION_TTL
     max_body_size: int = MAX_WEBHOOK_BODY
+    #: Whether the store's last call failed: the outage is logged once, and its end once.
+    _store_down: bool = field(default=False, init=False, repr=False)
+
+    def _stored(self, name: str, *args: Any) -> Generator[Any, Any, Any]:
+        """``store.name(*args)``; a store that raises (down, unreachable, timed out) refuses
+        the delivery with 503, which Liveblocks redelivers later: nothing is lost."""
+        try:
+            result = yield store_call(self.store, name, *args)
+        except Exception as exc:
+            if not self._store_down:
+                self._store_down = True
+                logger.error(
+                    "webhook store %s failed (%s: %s): answering 503 until it is back; "
+                    "Liveblocks redelivers the events",
+                    type(self.store).__name__,
+                    type(exc).__name__,
+                    printable(str(exc)),
+                )
+            raise Refused(
+                503, "store_unavailable", "the webhook store is unavailable; retry later"
+            ) from None
+        if self._store_down:
+            self._store_down = False
+            logger.warning("webhook store %s is back", type(self.store).__name__)
+        return result
 
     def _flow(self, request: AuthRequest, dispatch: Dispatch) -> _Flow:
         event: WebhookEvent | None = None
@@ -482,12 +574,13 @@ class WebhookEndpoint:
             except WebhookVerificationError as exc:
                 raise Refused(exc.status, "invalid_webhook", exc.reason) from None
             key = _store_key(event.id)
-            if self.store is not None and not (
-                yield call_hook(self.store.add, key, _PROCESSING, PROCESSING_TTL)
-            ):
-                if (yield call_hook(self.store.get, key)) == _DONE:
-                    return _answer(200, {"ok": True, "duplicate": True}, event.room_id)
-                raise Refused(409, "in_progress", "this event is being handled; retry later")
+            if self.store is not None:
+                claimed = yield from self._stored("add", key, _PROCESSING, PROCESSING_TTL)
+                if not claimed:
+                    state = yield from self._stored("get", key)
+                    if state == _DONE:
+                        return _answer(200, {"ok": True, "duplicate": True}, event.room_id)
+                    raise Refused(409, "in_progress", "this event is being handled; retry later")
             try:
                 yield call_hook(dispatch, event, request.context)
             except Exception:
@@ -495,13 +588,15 @@ class WebhookEndpoint:
                     "webhook %s %s: a handler raised", printable(event.type), printable(event.id)
                 )
                 if self.store is not None:
-                    yield call_hook(self.store.delete, key)
+                    yield from self._stored("delete", key)
                 raise Refused(500, "handler_failed", "a webhook handler failed") from None
             if self.store is not None:
-                yield call_hook(self.store.set, key, _DONE, self.deduplication_ttl)
+                # Should this fail, the claim expires after PROCESSING_TTL and a redelivery
+                # runs the handlers again: at least once, never lost.
+                yield from self._stored("set", key, _DONE, self.deduplication_ttl)
             return _answer(200, {"ok": True}, event.room_id)
         except Refused as refusal:
-            if refusal.status in (401, 503):
+            if refusal.status in (401, 503) and refusal.code != "store_unavailable":
                 logger.warning("webhook endpoint answered %d: %s", refusal.status, refusal.message)
             return refusal.response(None, event.room_id if event else None)
 

@@ -14,7 +14,12 @@ from liveblocks_auth.config import (
     check_key_and_base_url,
     resolve_base_url,
 )
-from liveblocks_auth.webhooks import ENV_WEBHOOK_SECRET, webhook_handler_from_setting
+from liveblocks_auth.redis_store import is_redis_url
+from liveblocks_auth.webhooks import (
+    ENV_WEBHOOK_SECRET,
+    webhook_handler_from_setting,
+    webhook_store_from_setting,
+)
 
 from . import conf
 
@@ -148,7 +153,6 @@ def _rest_framework_checks() -> list[CheckMessage]:
 
 
 def _webhook_checks() -> list[CheckMessage]:
-    from django.conf import settings
 
     from .signals import webhook_received
     from .views import liveblocks_webhook
@@ -182,14 +186,28 @@ def _webhook_checks() -> list[CheckMessage]:
                 id="liveblocks_auth.W002",
             )
         )
-    alias = conf.get("WEBHOOK_DEDUPLICATION")
-    if alias is not None and alias not in settings.CACHES:
-        found.append(
+    found += _check_deduplication()
+    return found
+
+
+def _check_deduplication() -> list[CheckMessage]:
+    from django.conf import settings
+
+    value = conf.get("WEBHOOK_DEDUPLICATION")
+    name = conf.setting_name("WEBHOOK_DEDUPLICATION")
+    if value is None or (isinstance(value, str) and value in settings.CACHES):
+        return []
+    if isinstance(value, str) and not is_redis_url(value):
+        return [
             _error(
                 11,
-                f"{conf.setting_name('WEBHOOK_DEDUPLICATION')} = {alias!r} is not a cache.",
-                f"Name one of settings.CACHES ({', '.join(settings.CACHES)}), or None to "
-                "turn de-duplication off.",
+                f"{name} = {value!r} is neither a cache nor a redis:// URL.",
+                f"Name one of settings.CACHES ({', '.join(settings.CACHES)}), give a "
+                "redis://host:6379/0 URL, or None to turn de-duplication off.",
             )
-        )
-    return found
+        ]
+    try:
+        webhook_store_from_setting(value, name, blocking=not conf.get("ASYNC"))
+    except (ImportError, TypeError, ValueError) as exc:
+        return [_error(11, f"{exc}.", "Install liveblocks-auth[redis] for a redis:// URL.")]
+    return []

@@ -17,7 +17,8 @@ from liveblocks_auth import (
     WebhookEndpoint,
     secret_from_setting,
 )
-from liveblocks_auth.webhooks import webhook_handler_from_setting
+from liveblocks_auth.redis_store import is_redis_url
+from liveblocks_auth.webhooks import webhook_handler_from_setting, webhook_store_from_setting
 
 from . import conf
 from .users import resolve_user
@@ -90,13 +91,16 @@ def get_endpoint() -> AuthEndpoint:
 
 
 def webhook_store() -> Any:
-    """The cache named by ``LIVEBLOCKS['WEBHOOK_DEDUPLICATION']``, or None."""
-    alias = conf.get("WEBHOOK_DEDUPLICATION")
-    if alias is None:
-        return None
-    from django.core.cache import caches
+    """What ``LIVEBLOCKS['WEBHOOK_DEDUPLICATION']`` names: a ``CACHES`` alias, a ``redis://``
+    URL, a store object, or None."""
+    value = conf.get("WEBHOOK_DEDUPLICATION")
+    if isinstance(value, str) and not is_redis_url(value):
+        from django.core.cache import caches
 
-    return caches[alias]
+        return caches[value]
+    return webhook_store_from_setting(
+        value, conf.setting_name("WEBHOOK_DEDUPLICATION"), blocking=not conf.get("ASYNC")
+    )
 
 
 def get_webhook_endpoint() -> WebhookEndpoint:

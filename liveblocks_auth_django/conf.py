@@ -20,7 +20,7 @@
         "LIMITS": None,                     # an httpx.Limits for the connection pool
         "TRANSPORT": None,                  # an httpx transport (tests: FakeLiveblocks())
         "WEBHOOK_SECRET": "whsec_...",      # default: $LIVEBLOCKS_WEBHOOK_SECRET
-        "WEBHOOK_DEDUPLICATION": None,      # a CACHES alias ("default"): each event handled once
+        "WEBHOOK_DEDUPLICATION": None,      # a CACHES alias or "redis://...": each event once
     }
 
 Hooks are callables or dotted import paths. Any hook may also declare a ``request`` parameter

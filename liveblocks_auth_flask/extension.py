@@ -35,7 +35,12 @@ from liveblocks_auth._effects import with_extras
 from liveblocks_auth.config import check_key_and_base_url, resolve_base_url
 from liveblocks_auth.endpoint import EnvironHeaders
 from liveblocks_auth.webhook_types import EVENT_TYPES
-from liveblocks_auth.webhooks import WebhookSecret, unheard, webhook_handler_from_setting
+from liveblocks_auth.webhooks import (
+    WebhookSecret,
+    unheard,
+    webhook_handler_from_setting,
+    webhook_store_from_setting,
+)
 
 from .signals import token_denied, token_issued, webhook_received
 
@@ -58,7 +63,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "LIVEBLOCKS_REGISTER_BLUEPRINT": True,
     "LIVEBLOCKS_WEBHOOK_SECRET": None,  # None: $LIVEBLOCKS_WEBHOOK_SECRET
     "LIVEBLOCKS_WEBHOOK_URL": "/api/liveblocks-webhook",
-    "LIVEBLOCKS_WEBHOOK_STORE": None,  # e.g. MemoryWebhookStore(): each event handled once
+    # Each event handled once: "redis://host:6379/0" (every worker), or MemoryWebhookStore().
+    "LIVEBLOCKS_WEBHOOK_STORE": None,
 }
 HOOK_NAMES = (
     "user_resolver",
@@ -228,7 +234,9 @@ class LiveblocksAuth:
                 config("LIVEBLOCKS_WEBHOOK_SECRET"), "LIVEBLOCKS_WEBHOOK_SECRET"
             ),
             setting="LIVEBLOCKS_WEBHOOK_SECRET (or $LIVEBLOCKS_WEBHOOK_SECRET)",
-            store=config("LIVEBLOCKS_WEBHOOK_STORE"),
+            store=webhook_store_from_setting(
+                config("LIVEBLOCKS_WEBHOOK_STORE"), "LIVEBLOCKS_WEBHOOK_STORE", blocking=True
+            ),
         )
         secret = secret_from_setting(
             config("LIVEBLOCKS_SECRET_KEY"), "app.config['LIVEBLOCKS_SECRET_KEY']"

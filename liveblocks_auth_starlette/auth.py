@@ -40,9 +40,11 @@ from liveblocks_auth.config import MAX_REQUEST_BODY, check_key_and_base_url, res
 from liveblocks_auth.endpoint import BASE_HEADERS
 from liveblocks_auth.webhooks import (
     ENV_WEBHOOK_SECRET,
+    AsyncWebhookStore,
     WebhookSecret,
     unheard,
     webhook_handler_from_setting,
+    webhook_store_from_setting,
 )
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ class LiveblocksAuth:
         webhook_secret: str | None = None,
         on_webhook: WebhookCallback | None = None,
         webhook_path: str = "/api/liveblocks-webhook",
-        webhook_store: WebhookStore | None = None,
+        webhook_store: WebhookStore | AsyncWebhookStore | str | None = None,
     ) -> None:
         # From here on, no frame of ours holds either secret's text (see hold_secret).
         secret, webhook_secret = hold_secret(secret), hold_secret(webhook_secret, WebhookSecret)
@@ -139,7 +141,9 @@ class LiveblocksAuth:
                 "Liveblocks dashboard; for local development, `liveblocks-auth webhooks secret`"
             )
         self.webhooks = WebhookEndpoint(
-            handler, setting=f"webhook_secret (or ${ENV_WEBHOOK_SECRET})", store=webhook_store
+            handler,
+            setting=f"webhook_secret (or ${ENV_WEBHOOK_SECRET})",
+            store=webhook_store_from_setting(webhook_store, "webhook_store"),
         )
         self.webhook_path = webhook_path
         self.on_webhook = on_webhook

@@ -33,6 +33,22 @@ def dev_server() -> Iterator[DevServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Any]:
+    """A real redis-server on a free loopback port (tests/redis_server.py), never skipped."""
+    from tests.redis_server import RedisServer
+
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: Any) -> str:
+    """The shared Redis, emptied for this test."""
+    redis_server.flush()
+    return redis_server.url  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every logger, httpx and httpcore included, captured at DEBUG."""

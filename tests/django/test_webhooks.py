@@ -195,3 +195,30 @@ def test_checks_the_deduplication_cache(settings: Any, received: Received) -> No
     found = check_ids(settings, WEBHOOK_SECRET=SECRET, WEBHOOK_DEDUPLICATION="nope")
     assert found == {"liveblocks_auth.E011"}
     assert check_ids(settings, WEBHOOK_SECRET=SECRET, WEBHOOK_DEDUPLICATION="default") == set()
+
+
+@pytest.mark.parametrize("kind", ["wsgi", "asgi"])
+def test_a_redis_url_shares_de_duplication_through_redis(
+    kind: str, settings: Any, received: Received, redis_url: str
+) -> None:
+    import redis
+
+    settings.LIVEBLOCKS = {
+        **settings.LIVEBLOCKS,
+        "WEBHOOK_DEDUPLICATION": redis_url,
+        "ASYNC": kind == "asgi",
+    }
+    delivery = signed_webhook(SECRET)
+    assert deliver(kind, delivery).status_code == 200
+    assert redis.Redis.from_url(redis_url).get(f"liveblocks-webhook:{delivery.id}") == b"done"
+    redelivery = signed_webhook(SECRET, body=delivery.body, webhook_id=delivery.id)
+    again = deliver(kind, redelivery)
+    assert (again.status_code, again.json()) == (200, {"ok": True, "duplicate": True})
+    assert [event.id for event in received.events] == [delivery.id]
+
+
+def test_checks_the_deduplication_url(settings: Any, received: Received) -> None:
+    url = "redis://127.0.0.1:6379/0"
+    assert check_ids(settings, WEBHOOK_SECRET=SECRET, WEBHOOK_DEDUPLICATION=url) == set()
+    found = check_ids(settings, WEBHOOK_SECRET=SECRET, WEBHOOK_DEDUPLICATION=object())
+    assert found == {"liveblocks_auth.E011"}

@@ -190,3 +190,28 @@ def test_the_webhook_url_is_configurable(fake: FakeLiveblocks) -> None:
         == 200
     )
     assert post(app, delivery).status_code == 404
+
+
+def test_a_redis_url_shares_de_duplication_through_redis(
+    fake: FakeLiveblocks, redis_url: str
+) -> None:
+    import redis
+
+    app = make_app(fake, LIVEBLOCKS_WEBHOOK_STORE=redis_url)
+    liveblocks = LiveblocksAuth(app)
+    calls: list[str] = []
+    liveblocks.webhook_handler(lambda event: calls.append(event.id))
+    delivery = signed_webhook(SECRET)
+    assert post(app, delivery).status_code == 200
+    assert redis.Redis.from_url(redis_url).get(f"liveblocks-webhook:{delivery.id}") == b"done"
+    # Another app (another worker) on the same Redis sees the event as handled.
+    other = make_app(fake, LIVEBLOCKS_WEBHOOK_STORE=redis_url)
+    LiveblocksAuth(other).webhook_handler(lambda event: calls.append(event.id))
+    again = post(other, signed_webhook(SECRET, body=delivery.body, webhook_id=delivery.id))
+    assert (again.status_code, again.get_json()) == (200, {"ok": True, "duplicate": True})
+    assert calls == [delivery.id]
+
+
+def test_a_store_setting_that_is_no_store_fails_init_app(fake: FakeLiveblocks) -> None:
+    with pytest.raises(ValueError, match="LIVEBLOCKS_WEBHOOK_STORE must be a webhook store"):
+        LiveblocksAuth(make_app(fake, LIVEBLOCKS_WEBHOOK_STORE="localhost:6379"))

@@ -157,3 +157,54 @@ def test_fastapi_serves_the_webhook_route(fake: FakeLiveblocks) -> None:
     with TestClient(app) as client:
         assert post(client, signed_webhook(SECRET)).status_code == 200
     assert len(handler.calls) == 1
+
+
+def test_a_redis_url_shares_de_duplication_through_redis(served: Any, redis_url: str) -> None:
+    import redis
+
+    first, second = Handler(), Handler()
+    worker_a = served(webhook_secret=SECRET, on_webhook=first, webhook_store=redis_url)
+    worker_b = served(webhook_secret=SECRET, on_webhook=second, webhook_store=redis_url)
+    delivery = signed_webhook(SECRET)
+    assert post(worker_a, delivery).status_code == 200
+    assert redis.Redis.from_url(redis_url).get(f"liveblocks-webhook:{delivery.id}") == b"done"
+    again = post(worker_b, signed_webhook(SECRET, body=delivery.body, webhook_id=delivery.id))
+    assert (again.status_code, again.json()) == (200, {"ok": True, "duplicate": True})
+    assert (len(first.calls), len(second.calls)) == (1, 0)
+
+
+def test_an_async_store_is_awaited_on_the_event_loop(served: Any) -> None:
+    class AsyncStore:
+        """Only the async form: usable because the adapter awaits it on its loop."""
+
+        def __init__(self) -> None:
+            self.data: dict[str, str] = {}
+            self.threads: set[int] = set()
+
+        async def aadd(self, key: str, value: str, timeout: float) -> bool:
+            self.threads.add(threading.get_ident())
+            if key in self.data:
+                return False
+            self.data[key] = value
+            return True
+
+        async def aget(self, key: str) -> str | None:
+            return self.data.get(key)
+
+        async def aset(self, key: str, value: str, timeout: float) -> None:
+            self.data[key] = value
+
+        async def adelete(self, key: str) -> None:
+            self.data.pop(key, None)
+
+    store = AsyncStore()
+    loop_threads: set[int] = set()
+
+    async def handler(event: WebhookEvent, request: Request) -> None:
+        loop_threads.add(threading.get_ident())
+
+    client = served(webhook_secret=SECRET, on_webhook=handler, webhook_store=store)
+    delivery = signed_webhook(SECRET)
+    assert post(client, delivery).status_code == 200
+    assert store.data == {f"liveblocks-webhook:{delivery.id}": "done"}
+    assert store.threads == loop_threads  # the store ran on the loop's thread, not a worker's

@@ -17,7 +17,10 @@ import httpx
 import pytest
 
 from examples.launch import BIN, ExampleApp, serve_example
+from liveblocks_auth.testing import SignedWebhook, signed_webhook
+from liveblocks_auth.webhooks import generate_webhook_secret
 from tests.core.harness import SECRET
+from tests.redis_server import RedisServer
 from tests.reliability import users
 from tests.reliability.hostile import HostileServer, Request, answer, serve_each
 
@@ -99,3 +102,87 @@ def test_every_worker_answers_each_user_with_their_own_identity(
     # One upstream request per answer (plus the master's warm-up call under --preload).
     warm = 1 if env.get("SERVED_WARM") else 0
     assert len(upstream.requests) == REQUESTS + warm
+
+
+WEBHOOK_SECRET = generate_webhook_secret()
+COPIES = 8  # of each delivery, sent at once: they reach different workers
+
+
+def _runs(path: Path) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        event_id, pid, outcome = line.split()
+        found.setdefault(event_id, []).append((pid, outcome))
+    return found
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_each_webhook_runs_once_across_workers_and_a_redis_outage_loses_nothing(
+    server: str, tmp_path: Path
+) -> None:
+    serve, env = SERVERS[server]
+    runs = tmp_path / "runs.log"
+    with RedisServer() as redis_server:
+        env = {
+            **env,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "",
+            "SERVED_WEBHOOK_STORE": redis_server.url,
+            "SERVED_RUNS": str(runs),
+            "LIVEBLOCKS_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
+        app = ExampleApp(name=server.split()[0], cwd=ROOT, serve=serve, ready_path="/pid", env=env)
+        with (
+            HostileServer(serve_each(_echo_identity)) as upstream,
+            serve_example(app, upstream.url, tmp_path, secret=SECRET) as running,
+            httpx.Client(timeout=30) as client,
+            ThreadPoolExecutor(32) as pool,
+        ):
+            url = running.url + "/api/liveblocks-webhook"
+
+            def deliver(delivery: SignedWebhook) -> int:
+                # Each time as Liveblocks redelivers: the same id, signed anew.
+                again = signed_webhook(WEBHOOK_SECRET, body=delivery.body, webhook_id=delivery.id)
+                headers = {**again.headers, "Connection": "close"}
+                return client.post(url, content=again.body, headers=headers).status_code
+
+            rooms = [("flaky-" if n % 6 == 0 else "room-") + str(n) for n in range(24)]
+            events = [signed_webhook(WEBHOOK_SECRET, room_id=room) for room in rooms]
+            statuses = list(pool.map(deliver, [e for e in events for _ in range(COPIES)]))
+            assert set(statuses) <= {200, 409, 500}, statuses
+            assert 409 in statuses  # copies met while the first was being handled
+            # Liveblocks redelivers what did not get a 200 (409 in progress, 500 failed).
+            answered: set[str] = set()
+            for delivery, status in zip(
+                [e for e in events for _ in range(COPIES)], statuses, strict=True
+            ):
+                if status == 200:
+                    answered.add(delivery.id)
+            for _ in range(10):
+                missing = [e for e in events if e.id not in answered]
+                if not missing:
+                    break
+                for delivery, status in zip(missing, pool.map(deliver, missing), strict=True):
+                    if status == 200:
+                        answered.add(delivery.id)
+            assert {e.id for e in events} == answered
+            ran = _runs(runs)
+            for delivery, room in zip(events, rooms, strict=True):
+                outcomes = [outcome for _, outcome in ran[delivery.id]]
+                assert outcomes == (["fail", "ok"] if room.startswith("flaky-") else ["ok"]), room
+            assert len({pid for lines in ran.values() for pid, _ in lines}) >= 2
+            assert set(pool.map(deliver, events)) == {200}  # all remembered as done
+
+            # Redis stops: deliveries are refused with 503 and reach no handler...
+            redis_server.stop()
+            during = [signed_webhook(WEBHOOK_SECRET, room_id=f"outage-{n}") for n in range(6)]
+            assert list(pool.map(deliver, during)) == [503] * len(during)
+            assert not set(_runs(runs)) & {e.id for e in during}
+            # ...and once it is back, Liveblocks' redeliveries run each of them once.
+            redis_server.start()
+            assert list(pool.map(deliver, during)) == [200] * len(during)
+            assert list(pool.map(deliver, during)) == [200] * len(during)
+            ran = _runs(runs)
+            assert all([o for _, o in ran[e.id]] == ["ok"] for e in during)
+    log = (tmp_path / f"{app.name}.log").read_text()
+    assert log.count("webhook store RedisWebhookStore failed") <= 4  # once per worker

@@ -24,6 +24,26 @@ def _org(user: Any) -> str | None:
     return user.org  # type: ignore[no-any-return]
 
 
+#: With SERVED_WEBHOOK_STORE (a redis:// URL), the webhook endpoint de-duplicates there and each
+#: run of the handler is a line in SERVED_RUNS: "<event id> <pid> ok|fail". A room named
+#: "flaky-..." fails on its event's first run.
+STORE = os.environ.get("SERVED_WEBHOOK_STORE")
+RUNS = os.environ.get("SERVED_RUNS", "")
+
+
+def record_run(event: Any, *_: Any, **__: Any) -> None:
+    import time
+
+    time.sleep(0.2)  # long enough for concurrent copies of the delivery to meet
+    with open(RUNS, "a+") as runs:
+        runs.seek(0)
+        earlier = sum(1 for line in runs if line.split()[0] == event.id)
+        fail = event.room_id.startswith("flaky-") and earlier == 0
+        runs.write(f"{event.id} {os.getpid()} {'fail' if fail else 'ok'}\n")
+    if fail:
+        raise RuntimeError("the first run of a flaky event fails")
+
+
 def _info(user: Any) -> dict[str, Any]:
     # The worker's pid travels to the upstream with the user: the test sees which workers served.
     return {"name": user.username, "pid": os.getpid()}
@@ -45,9 +65,14 @@ if KIND == "django":
             "GROUP_IDS": _groups,
             "ORGANIZATION_ID": _org,
             "USER_INFO": _info,
+            "WEBHOOK_DEDUPLICATION": STORE,
         },
     )
     django.setup()
+    if STORE:
+        from liveblocks_auth_django.signals import webhook_received
+
+        webhook_received.connect(lambda sender, event, **kw: record_run(event), weak=False)
 
     from django.http import HttpRequest, HttpResponse
     from django.urls import include, path
@@ -80,9 +105,13 @@ elif KIND == "flask":
     from liveblocks_auth_flask import LiveblocksAuth
 
     application = Flask(__name__)
+    application.config["LIVEBLOCKS_WEBHOOK_STORE"] = STORE
     liveblocks = LiveblocksAuth(
         application, group_ids=_groups, organization_id=_org, user_info=_info
     )
+
+    if STORE:
+        liveblocks.webhook_handler(record_run)
 
     @application.before_request
     def _user() -> None:
@@ -116,5 +145,7 @@ else:
     async def _pid(request: Request) -> PlainTextResponse:
         return PlainTextResponse(str(os.getpid()))
 
-    auth = StarletteAuth(resolve_user=_resolve)
+    auth = StarletteAuth(
+        resolve_user=_resolve, on_webhook=record_run if STORE else None, webhook_store=STORE
+    )
     application = Starlette(routes=[Route("/pid", _pid), *auth.routes], lifespan=auth.lifespan)

@@ -66,3 +66,19 @@ def test_starlette_on_webhook(capsys: pytest.CaptureFixture[str]) -> None:
         response = client.post(URL, content=delivery.body, headers=delivery.headers)
     assert response.status_code == 200
     assert "webhook ydocUpdated doc" in capsys.readouterr().out
+
+
+def test_the_redis_store_block_shares_claims_under_its_prefix(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    import redis
+
+    from tests.readme import DOCS
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    namespace: dict[str, Any] = {}
+    run_block(readme_block("webhook-redis-store"), namespace, DOCS / "webhooks.md")
+    store = namespace["store"]
+    assert store.add("liveblocks-webhook:msg_1", "processing", 60) is True
+    assert store.add("liveblocks-webhook:msg_1", "processing", 60) is False
+    assert redis.Redis.from_url(redis_url).get("myapp:liveblocks-webhook:msg_1") == b"processing"

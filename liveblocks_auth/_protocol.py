@@ -74,6 +74,8 @@ class ApiResult:
     truncated: bool = False
     error: BaseException | None = None
     retry_after: int | None = None
+    #: How many times the request was sent (the retries are the rest).
+    attempts: int = 1
 
     @property
     def failed(self) -> bool:

@@ -97,6 +97,7 @@ def call_with_retries(
         attempt += 1
         result = yield Send(request, timeout_within(timeout, deadline - clock()), deadline)
         assert result is not None
+        result.attempts = attempt
         if not is_retryable(result) or attempt >= policy.max_attempts:
             return result
         if result.retry_after is not None:

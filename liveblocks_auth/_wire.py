@@ -56,12 +56,17 @@ class WireMisuse(RuntimeError):
 
 
 class SyncWire(Protocol):
+    #: The library under the wire: "curl", "httpx" or "aiohttp" (traces name it).
+    name: str
+
     def send(self, call: Outgoing) -> Reply: ...
 
     def close(self) -> None: ...
 
 
 class AsyncWire(Protocol):
+    name: str
+
     async def send(self, call: Outgoing) -> Reply: ...
 
     async def aclose(self) -> None: ...

@@ -79,6 +79,8 @@ class AiohttpWire:
     no redirects, no decompression, no proxy; the whole attempt cut at the deadline; made
     anew, the parent's kept and never used, in a forked child. Asyncio only."""
 
+    name = "aiohttp"
+
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
         self._timeouts: tuple[httpx.Timeout | None, aiohttp.ClientTimeout | None] = (None, None)

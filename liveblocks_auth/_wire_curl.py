@@ -228,6 +228,8 @@ class CurlWire:
     them (a wait past the pool timeout is ``httpx.PoolTimeout``); idle connections are not
     reused after ``limits.keepalive_expiry``; dropped, never used, in a forked child."""
 
+    name = "curl"
+
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         self._settings = _Settings(limits)
         self._lock = threading.Lock()
@@ -384,6 +386,8 @@ class AsyncCurlWire:
     ``limits.max_connections`` (a wait past the pool timeout is ``httpx.PoolTimeout``); made
     anew, the parent's kept and never used, in a forked child. Asyncio only: under trio, use
     httpx's transport."""
+
+    name = "curl"
 
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         self._settings = _Settings(limits)

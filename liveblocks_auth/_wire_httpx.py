@@ -34,6 +34,8 @@ __all__ = ["AsyncHttpxWire", "HttpcoreWire", "HttpxWire", "bound_by_deadlines"]
 
 
 class _HttpxBase:
+    name = "httpx"
+
     def __init__(self, owner: Any, factory: Callable[[], Any] | None = None) -> None:
         #: A transport (``handle_request``) or a client (``send``, so its own settings apply).
         #: ``factory`` rebuilds it when it is ours (None: the user's).
@@ -155,6 +157,8 @@ class HttpcoreWire:
     call's deadline; at most ``limits.max_connections`` connections, idle ones not reused after
     ``limits.keepalive_expiry``; closed and made anew in a forked child (closing a sync pool
     there closes only the child's descriptors)."""
+
+    name = "httpx"
 
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits

@@ -30,7 +30,7 @@ import anyio
 import httpx
 
 from . import _protocol as proto
-from . import room_data, rooms
+from . import room_data, rooms, telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
@@ -142,6 +142,7 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         self._json_headers = {**self._headers, "Content-Type": "application/json"}
         self._binary_headers = {**self._headers, "Content-Type": "application/octet-stream"}
         self._wire = self._new_wire(limits, transport, http_client)
+        self._server = telemetry.Server(self.base_url)
         #: True once ``close()``/``aclose()`` ran (a transport or client you passed in stays
         #: open: it is yours).
         self.is_closed = False
@@ -179,6 +180,10 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
         if request.document:
             request = dataclasses.replace(request, limit=self.max_document_size)
         return call_with_retries(request, self.retry, self.timeout, self._rng)
+
+    def _traced(self, request: proto.ApiRequest) -> telemetry.CallRecord | telemetry.NoRecord:
+        """The call's span and duration (OpenTelemetry, when installed)."""
+        return telemetry.start_call(request, self._server, self._wire.name)
 
     def _finish(self, result: proto.ApiResult) -> proto.ApiResult:
         if logger.isEnabledFor(logging.DEBUG):
@@ -378,7 +383,10 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
 
     def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
-        return self._finish(drive(self._flow(request), self._perform))
+        with self._traced(request) as record:
+            result = self._finish(drive(self._flow(request), self._perform))
+            record.done(result)
+        return result
 
     def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(self.call(request), self.base_url, self._secret)
@@ -471,7 +479,10 @@ class AsyncLiveblocks(
     async def call(self, request: proto.ApiRequest) -> proto.ApiResult:
         """Send one REST call with retries: the answer (or error) of the last attempt."""
         self._check_loop()
-        return self._finish(await drive_async(self._flow(request), self._perform))
+        with self._traced(request) as record:
+            result = self._finish(await drive_async(self._flow(request), self._perform))
+            record.done(result)
+        return result
 
     async def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(await self.call(request), self.base_url, self._secret)

@@ -33,6 +33,7 @@ from ._effects import call_async, call_sync, drive, drive_async, with_extras
 from .client import AsyncLiveblocks, Liveblocks
 from .config import MAX_REQUEST_BODY, MAX_ROOM_ID_LENGTH
 from .models import AuthResponse, LiveblocksUser
+from .telemetry import answered
 
 __all__ = [
     "AuthEndpoint",
@@ -162,6 +163,9 @@ class EndpointResponse:
     headers: tuple[tuple[str, str], ...] = BASE_HEADERS
     user: LiveblocksUser | None = None
     room: str | None = None
+    #: Why, in one word: ``token_issued``, ``handled``, ``duplicate``, or the ``error`` code of
+    #: the body (what traces and metrics record).
+    reason: str | None = None
 
     @property
     def issued(self) -> bool:
@@ -187,7 +191,7 @@ class Refused(Exception):
     def response(self, user: LiveblocksUser | None, room: str | None) -> EndpointResponse:
         body = json.dumps({"error": self.code, "message": self.message}).encode()
         return EndpointResponse(
-            self.status, body, BASE_HEADERS + tuple(self.extra_headers), user, room
+            self.status, body, BASE_HEADERS + tuple(self.extra_headers), user, room, self.code
         )
 
 
@@ -322,13 +326,16 @@ def _decided(user: LiveblocksUser | None, room: str | None, status: int, reason:
 
 def _options(request: AuthRequest, cors: tuple[tuple[str, str], ...]) -> EndpointResponse:
     if request.header("access-control-request-method") is None:
-        return EndpointResponse(204, b"", (("Allow", ALLOW),))
+        return EndpointResponse(204, b"", (("Allow", ALLOW),), reason="options")
     if not cors:
         raise Refused(
             403, "forbidden", "cross-origin request refused (origin not in allowed_origins)"
         )
     return EndpointResponse(
-        204, b"", preflight_headers(request.header("access-control-request-headers"))
+        204,
+        b"",
+        preflight_headers(request.header("access-control-request-headers")),
+        reason="preflight",
     )
 
 
@@ -409,7 +416,7 @@ def _upstream_answer(
     answer: AuthResponse, user: LiveblocksUser, room: str | None
 ) -> EndpointResponse:
     if answer.status == 200:
-        return EndpointResponse(200, answer.body.encode(), BASE_HEADERS, user, room)
+        return EndpointResponse(200, answer.body.encode(), BASE_HEADERS, user, room, "token_issued")
     if answer.status == 503:
         extra = (("Retry-After", str(answer.retry_after)),) if answer.retry_after else ()
         raise Refused(503, "unavailable", "Liveblocks is unavailable; try again later", extra)
@@ -628,7 +635,7 @@ class AuthEndpoint:
     def handle(self, request: AuthRequest, client: Liveblocks) -> EndpointResponse:
         """Answer one request, blocking (WSGI). Async hooks are run to completion."""
 
-        return drive(self._flow(request), partial(perform_sync, client=client))
+        return drive(answered("auth", self._flow(request)), partial(perform_sync, client=client))
 
     async def handle_async(
         self,
@@ -644,7 +651,8 @@ class AuthEndpoint:
         """
 
         return await drive_async(
-            self._flow(request), partial(perform_async, client=client, run_sync=run_sync)
+            answered("auth", self._flow(request)),
+            partial(perform_async, client=client, run_sync=run_sync),
         )
 
 

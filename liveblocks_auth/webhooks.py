@@ -38,6 +38,7 @@ from .endpoint import (
     read_body,
     store_call,
 )
+from .telemetry import answered
 from .webhook_types import EVENT_TYPES, WebhookPayload
 
 __all__ = [
@@ -510,8 +511,8 @@ def unheard(event: WebhookEvent, where: str) -> None:
     )
 
 
-def _answer(status: int, payload: dict[str, Any], room: str | None = None) -> EndpointResponse:
-    return EndpointResponse(status, json.dumps(payload).encode(), room=room)
+def _answer(payload: dict[str, Any], room: str | None, reason: str) -> EndpointResponse:
+    return EndpointResponse(200, json.dumps(payload).encode(), room=room, reason=reason)
 
 
 @dataclass
@@ -579,7 +580,7 @@ class WebhookEndpoint:
                 if not claimed:
                     state = yield from self._stored("get", key)
                     if state == _DONE:
-                        return _answer(200, {"ok": True, "duplicate": True}, event.room_id)
+                        return _answer({"ok": True, "duplicate": True}, event.room_id, "duplicate")
                     raise Refused(409, "in_progress", "this event is being handled; retry later")
             try:
                 yield call_hook(dispatch, event, request.context)
@@ -594,7 +595,7 @@ class WebhookEndpoint:
                 # Should this fail, the claim expires after PROCESSING_TTL and a redelivery
                 # runs the handlers again: at least once, never lost.
                 yield from self._stored("set", key, _DONE, self.deduplication_ttl)
-            return _answer(200, {"ok": True}, event.room_id)
+            return _answer({"ok": True}, event.room_id, "handled")
         except Refused as refusal:
             if refusal.status in (401, 503) and refusal.code != "store_unavailable":
                 logger.warning("webhook endpoint answered %d: %s", refusal.status, refusal.message)
@@ -603,7 +604,7 @@ class WebhookEndpoint:
     def handle(self, request: AuthRequest, dispatch: Dispatch) -> EndpointResponse:
         """Answer one delivery, blocking; ``dispatch(event, request.context)`` runs the
         handlers."""
-        return drive(self._flow(request, dispatch), perform_sync)
+        return drive(answered("webhook", self._flow(request, dispatch)), perform_sync)
 
     async def handle_async(
         self,
@@ -616,5 +617,6 @@ class WebhookEndpoint:
         in a worker thread (``run_sync``, as for :meth:`AuthEndpoint.handle_async`)."""
 
         return await drive_async(
-            self._flow(request, dispatch), partial(perform_async, run_sync=run_sync)
+            answered("webhook", self._flow(request, dispatch)),
+            partial(perform_async, run_sync=run_sync),
         )

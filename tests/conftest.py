@@ -50,6 +50,14 @@ def redis_url(redis_server: Any) -> str:
 
 
 @pytest.fixture
+def otel() -> Iterator[Any]:
+    """``(span exporter, metric reader)``: what OpenTelemetry recorded during the test."""
+    from tests.otel import recording
+
+    yield from recording()
+
+
+@pytest.fixture
 def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     """Every logger, httpx and httpcore included, captured at DEBUG."""
     caplog.set_level(logging.DEBUG)

@@ -1,0 +1,60 @@
+"""OpenTelemetry in the Starlette adapter: each answer of the auth and webhook endpoints is a
+span (the call to Liveblocks inside it, on the event loop) and a count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.testclient import TestClient
+
+from liveblocks_auth import LiveblocksUser, MemoryWebhookStore, WebhookEvent
+from liveblocks_auth.testing import FakeLiveblocks, signed_webhook
+from liveblocks_auth.webhooks import generate_webhook_secret
+from liveblocks_auth_starlette import LiveblocksAuth
+from tests.core.harness import SECRET
+from tests.otel import answers_counted, client_spans, endpoint_spans
+
+WEBHOOK_SECRET = generate_webhook_secret()
+
+
+def test_answers_are_spans_with_the_call_inside_and_counted(
+    fake: FakeLiveblocks, otel: Any
+) -> None:
+    spans, reader = otel
+
+    async def resolve(request: Request) -> LiveblocksUser | None:
+        return LiveblocksUser("alice") if request.headers.get("X-User") else None
+
+    async def on_webhook(event: WebhookEvent, request: Request) -> None:
+        return None
+
+    liveblocks = LiveblocksAuth(
+        SECRET,
+        transport=fake,
+        resolve_user=resolve,
+        webhook_secret=WEBHOOK_SECRET,
+        on_webhook=on_webhook,
+        webhook_store=MemoryWebhookStore(),
+    )
+    app = Starlette(routes=liveblocks.routes, lifespan=liveblocks.lifespan)
+    with TestClient(app) as client:
+        url = "/api/liveblocks-auth"
+        assert client.post(url, json={"room": "r"}, headers={"X-User": "1"}).status_code == 200
+        assert client.post(url, json={"room": "r"}).status_code == 401
+        delivery = signed_webhook(WEBHOOK_SECRET)
+        again = signed_webhook(WEBHOOK_SECRET, body=delivery.body, webhook_id=delivery.id)
+        for sent in (delivery, again):
+            answer = client.post("/api/liveblocks-webhook", content=sent.body, headers=sent.headers)
+            assert answer.status_code == 200
+    issued, _ = endpoint_spans(spans, "auth")
+    [upstream] = client_spans(spans)
+    assert upstream.parent is not None
+    assert upstream.parent.span_id == issued.context.span_id
+    assert answers_counted(reader) == {
+        ("auth", 200, "token_issued"): 1,
+        ("auth", 401, "unauthorized"): 1,
+        ("webhook", 200, "handled"): 1,
+        ("webhook", 200, "duplicate"): 1,
+    }

@@ -62,6 +62,8 @@ SHOWN = [
     "aiohttp",
     "certifi",
     "pycrdt",
+    "redis",
+    "opentelemetry-api",
 ]
 
 

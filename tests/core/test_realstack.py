@@ -204,3 +204,19 @@ def test_access_tokens_without_a_room_serve_the_official_clients_inbox(
     assert (api["authorization"], api["status"]) == (f"Bearer {token}", 200)
     assert (outcome["outcome"], outcome["count"]) == ("ok", 0)
     assert asked == [None]
+
+
+def test_a_429_is_retried_by_the_official_client_which_then_enters(
+    dev_server: DevServer, core_room: str, lb: Liveblocks
+) -> None:
+    """What a rate limit should answer (docs/rate-limits.md): the client backs off and tries
+    again, and enters once the limit lets it through; a 403 would have stopped it for good."""
+    limited = [b'{"error": "rate_limited", "message": "too many token requests"}'] * 2
+
+    def rate_limit() -> tuple[int, bytes] | None:
+        return (429, limited.pop()) if limited else None
+
+    with serve_endpoint(lb, USERS, gate=rate_limit) as url:
+        outcome = enter_room(dev_server.base_url, url, core_room, cookie="user=alice")
+    assert (outcome["outcome"], outcome["id"]) == ("connected", "alice")
+    assert outcome["authRequests"] == [429, 429, 200]

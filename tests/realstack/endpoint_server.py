@@ -25,9 +25,14 @@ class _Quiet(WSGIRequestHandler):
 
 @contextmanager
 def serve_endpoint(
-    client: Liveblocks, users: dict[str, LiveblocksUser], **endpoint_options: Any
+    client: Liveblocks,
+    users: dict[str, LiveblocksUser],
+    *,
+    gate: Callable[[], tuple[int, bytes] | None] | None = None,
+    **endpoint_options: Any,
 ) -> Iterator[str]:
-    """An auth endpoint whose logged-in user is ``users[cookie 'user']``; yields its URL."""
+    """An auth endpoint whose logged-in user is ``users[cookie 'user']``; yields its URL.
+    ``gate()``, asked first for each request, may answer instead: ``(status, JSON body)``."""
 
     def resolve(environ: dict[str, Any]) -> LiveblocksUser | None:
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
@@ -36,6 +41,10 @@ def serve_endpoint(
     endpoint = AuthEndpoint(resolve, **endpoint_options)
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        refused = gate() if gate is not None else None
+        if refused is not None:
+            start_response(f"{refused[0]} X", [("Content-Type", "application/json")])
+            return [refused[1]]
         headers = {
             key[5:].replace("_", "-"): value
             for key, value in environ.items()

@@ -97,6 +97,7 @@ class RedisWebhookStore:
 
     def _options(self, asynchronous: bool = False) -> dict[str, Any]:
         from redis.backoff import ExponentialBackoff
+        from redis.exceptions import ConnectionError, TimeoutError
 
         if asynchronous:
             from redis.asyncio.retry import Retry
@@ -109,6 +110,9 @@ class RedisWebhookStore:
             # One quick retry: a pooled connection that Redis closed (a restart) is replaced;
             # a Redis that is down fails fast instead of redis-py's ten tries.
             "retry": Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
+            # Named, or redis-py 5's asyncio client retries nothing: after a restart each
+            # stale pooled connection would fail one call before being replaced.
+            "retry_on_error": [ConnectionError, TimeoutError],
         }
 
     def sync_client(self) -> redis.Redis:

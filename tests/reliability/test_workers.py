@@ -180,7 +180,14 @@ def test_each_webhook_runs_once_across_workers_and_a_redis_outage_loses_nothing(
             assert not set(_runs(runs)) & {e.id for e in during}
             # ...and once it is back, Liveblocks' redeliveries run each of them once.
             redis_server.start()
-            assert list(pool.map(deliver, during)) == [200] * len(during)
+            waiting = during
+            for _ in range(5):
+                waiting = [
+                    e for e, s in zip(waiting, pool.map(deliver, waiting), strict=True) if s != 200
+                ]
+                if not waiting:
+                    break
+            assert waiting == []
             assert list(pool.map(deliver, during)) == [200] * len(during)
             ran = _runs(runs)
             assert all([o for _, o in ran[e.id]] == ["ok"] for e in during)

@@ -69,3 +69,21 @@ def answers_counted(reader: InMemoryMetricReader) -> dict[tuple[str, int, str], 
         ): p.value
         for p in points(reader, "liveblocks_auth.endpoint.answers")
     }
+
+
+def check_adapter_answers(
+    exporter: InMemorySpanExporter, reader: InMemoryMetricReader, webhooks: dict[str, int]
+) -> None:
+    """What every adapter's test shows after one token issued, one 401 and its webhook
+    deliveries (``webhooks``: count by reason): the issued answer's span holds the one call to
+    Liveblocks, and each answer is counted."""
+    issued, refused = endpoint_spans(exporter, "auth")
+    [upstream] = client_spans(exporter)
+    assert upstream.parent is not None
+    assert upstream.parent.span_id == issued.context.span_id
+    assert (refused.attributes or {})["http.response.status_code"] == 401
+    assert answers_counted(reader) == {
+        ("auth", 200, "token_issued"): 1,
+        ("auth", 401, "unauthorized"): 1,
+        **{("webhook", 200, reason): count for reason, count in webhooks.items()},
+    }

@@ -13,7 +13,7 @@ from liveblocks_auth import LiveblocksUser
 from liveblocks_auth.testing import signed_webhook
 from liveblocks_auth.webhooks import generate_webhook_secret
 from liveblocks_auth_django.signals import webhook_received
-from tests.otel import answers_counted, client_spans, endpoint_spans
+from tests.otel import check_adapter_answers
 
 WEBHOOK_SECRET = generate_webhook_secret()
 URLS = {
@@ -56,12 +56,4 @@ def test_answers_are_spans_with_the_call_inside_and_counted(
         assert post(kind, webhook, delivery.body, **delivery.headers) == 200
     finally:
         webhook_received.disconnect(dispatch_uid="otel")
-    issued, _ = endpoint_spans(spans, "auth")
-    [upstream] = client_spans(spans)
-    assert upstream.parent is not None
-    assert upstream.parent.span_id == issued.context.span_id
-    assert answers_counted(reader) == {
-        ("auth", 200, "token_issued"): 1,
-        ("auth", 401, "unauthorized"): 1,
-        ("webhook", 200, "handled"): 1,
-    }
+    check_adapter_answers(spans, reader, {"handled": 1})

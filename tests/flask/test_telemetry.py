@@ -12,7 +12,7 @@ from liveblocks_auth.testing import FakeLiveblocks, signed_webhook
 from liveblocks_auth.webhooks import generate_webhook_secret
 from liveblocks_auth_flask import LiveblocksAuth
 from tests.core.harness import SECRET
-from tests.otel import answers_counted, client_spans, endpoint_spans
+from tests.otel import check_adapter_answers, endpoint_spans
 
 WEBHOOK_SECRET = generate_webhook_secret()
 
@@ -37,15 +37,6 @@ def test_answers_are_spans_with_the_call_inside_and_counted(
     delivery = signed_webhook(WEBHOOK_SECRET)
     sent = client.post("/api/liveblocks-webhook", data=delivery.body, headers=delivery.headers)
     assert sent.status_code == 200
-    issued, refused = endpoint_spans(spans, "auth")
-    [upstream] = client_spans(spans)
-    assert upstream.parent is not None
-    assert upstream.parent.span_id == issued.context.span_id
-    assert refused.attributes["http.response.status_code"] == 401  # type: ignore[index]
+    check_adapter_answers(spans, reader, {"handled": 1})
     [webhook] = endpoint_spans(spans, "webhook")
     assert webhook.attributes["liveblocks_auth.reason"] == "handled"  # type: ignore[index]
-    assert answers_counted(reader) == {
-        ("auth", 200, "token_issued"): 1,
-        ("auth", 401, "unauthorized"): 1,
-        ("webhook", 200, "handled"): 1,
-    }

@@ -14,7 +14,7 @@ from liveblocks_auth.testing import FakeLiveblocks, signed_webhook
 from liveblocks_auth.webhooks import generate_webhook_secret
 from liveblocks_auth_starlette import LiveblocksAuth
 from tests.core.harness import SECRET
-from tests.otel import answers_counted, client_spans, endpoint_spans
+from tests.otel import check_adapter_answers
 
 WEBHOOK_SECRET = generate_webhook_secret()
 
@@ -48,13 +48,4 @@ def test_answers_are_spans_with_the_call_inside_and_counted(
         for sent in (delivery, again):
             answer = client.post("/api/liveblocks-webhook", content=sent.body, headers=sent.headers)
             assert answer.status_code == 200
-    issued, _ = endpoint_spans(spans, "auth")
-    [upstream] = client_spans(spans)
-    assert upstream.parent is not None
-    assert upstream.parent.span_id == issued.context.span_id
-    assert answers_counted(reader) == {
-        ("auth", 200, "token_issued"): 1,
-        ("auth", 401, "unauthorized"): 1,
-        ("webhook", 200, "handled"): 1,
-        ("webhook", 200, "duplicate"): 1,
-    }
+    check_adapter_answers(spans, reader, {"handled": 1, "duplicate": 1})

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from .config import VERSION
 
 if TYPE_CHECKING:
     from ._protocol import ApiRequest, ApiResult
-    from .endpoint import EndpointResponse
 
 try:
     from opentelemetry import context as _context
@@ -199,13 +198,22 @@ def start_call(request: ApiRequest, server: Server, wire: str) -> CallRecord | N
     return CallRecord(request, server, wire) if _recording() else _NO_RECORD
 
 
+class Answer(Protocol):
+    """What an endpoint answers, as far as telemetry reads it (``EndpointResponse``)."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
 Y = TypeVar("Y")
 S = TypeVar("S")
+A = TypeVar("A", bound=Answer)
 
 
-def answered(
-    endpoint: str, flow: Generator[Y, S, EndpointResponse]
-) -> Generator[Y, S, EndpointResponse]:
+def answered(endpoint: str, flow: Generator[Y, S, A]) -> Generator[Y, S, A]:
     """``flow`` inside the endpoint's span, its answer counted (``flow`` itself while nothing
     would be recorded)."""
     if not _recording():
@@ -213,9 +221,7 @@ def answered(
     return _answered(endpoint, flow)
 
 
-def _answered(
-    endpoint: str, flow: Generator[Y, S, EndpointResponse]
-) -> Generator[Y, S, EndpointResponse]:
+def _answered(endpoint: str, flow: Generator[Y, S, A]) -> Generator[Y, S, A]:
     with _tracer.start_as_current_span(
         f"liveblocks_auth {endpoint}", kind=_trace.SpanKind.INTERNAL
     ) as span:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
+from .comment_body import (
+    CommentBody,
+    get_mentions_from_comment_body,
+    stringify_comment_body,
+    stringify_comment_body_async,
+)
 from .config import DEFAULT_BASE_URL, VERSION, RetryPolicy
 from .endpoint import (
     AuthEndpoint,
@@ -53,6 +59,7 @@ __all__ = [
     "AuthEndpoint",
     "AuthRequest",
     "AuthResponse",
+    "CommentBody",
     "Denied",
     "EndpointResponse",
     "Liveblocks",
@@ -81,9 +88,12 @@ __all__ = [
     "default_user_id",
     "default_user_info",
     "explain_room_permissions",
+    "get_mentions_from_comment_body",
     "hold_secret",
     "resolve_room_permissions",
     "secret_from_setting",
+    "stringify_comment_body",
+    "stringify_comment_body_async",
     "user_from",
     "user_from_async",
     "validate_permissions",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
+from .api.presence import ActiveUser
+from .api.rooms import Room, RoomChanges, RoomSettings
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
 from .comment_body import (
     CommentBody,
@@ -22,6 +24,7 @@ from .endpoint import (
     TokenMode,
     UserResolver,
 )
+from .errors import LiveblocksError
 from .models import (
     AuthResponse,
     LiveblocksUser,
@@ -38,8 +41,6 @@ from .permissions import (
     validate_permissions,
 )
 from .redis_store import RedisWebhookStore
-from .room_data import ActiveUser
-from .rooms import LiveblocksError, Room, RoomChanges, RoomSettings
 from .webhooks import (
     AsyncWebhookStore,
     MemoryWebhookStore,

@@ -23,6 +23,8 @@ import httpx
 
 from ._protocol import identify_user_request, parse_token_body, printable
 from ._secret import validate_secret
+from .api.rooms import Room
+from .api.yjs import YJS_TYPES
 from .client import Liveblocks
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .devserver import (
@@ -34,10 +36,9 @@ from .devserver import (
     DevServerError,
     port_in_use,
 )
+from .errors import UNREACHABLE, LiveblocksError
 from .models import decode_token
 from .permissions import RESOURCES, Resolution
-from .room_data import YJS_TYPES
-from .rooms import UNREACHABLE, LiveblocksError, Room
 from .webhook_samples import sample_event, sample_webhook_id
 from .webhook_types import EVENT_TYPES
 from .webhooks import ENV_WEBHOOK_SECRET, WebhookHandler, generate_webhook_secret

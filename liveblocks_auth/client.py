@@ -30,10 +30,11 @@ import anyio
 import httpx
 
 from . import _protocol as proto
-from . import room_data, rooms, telemetry
+from . import telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
+from .api import Operation, presence, rooms, storage, yjs
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -290,24 +291,26 @@ class RedactedError(Exception):
     """An upstream error whose message had to be masked because it quoted the secret key."""
 
 
-def _blocking(flow: Callable[P, rooms.Flow[R]]) -> Callable[Concatenate[Liveblocks, P], R]:
-    """A ``Liveblocks`` method running ``flow`` with blocking calls."""
+def _blocking(
+    operation: Callable[P, Operation[R]],
+) -> Callable[Concatenate[Liveblocks, P], R]:
+    """A ``Liveblocks`` method running ``operation`` with blocking calls."""
 
     def method(self: Liveblocks, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return drive(flow(*args, **kwargs), self.call)
+        return drive(operation(*args, **kwargs), self.call)
 
-    return functools.wraps(flow)(method)
+    return functools.wraps(operation)(method)
 
 
 def _awaitable(
-    flow: Callable[P, rooms.Flow[R]],
+    operation: Callable[P, Operation[R]],
 ) -> Callable[Concatenate[AsyncLiveblocks, P], Coroutine[Any, Any, R]]:
-    """An ``AsyncLiveblocks`` method running ``flow`` with awaited calls."""
+    """An ``AsyncLiveblocks`` method running ``operation`` with awaited calls."""
 
     async def method(self: AsyncLiveblocks, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return await drive_async(flow(*args, **kwargs), self.call)
+        return await drive_async(operation(*args, **kwargs), self.call)
 
-    return functools.wraps(flow)(method)
+    return functools.wraps(operation)(method)
 
 
 def _blocking_pages(
@@ -400,14 +403,14 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     get_room = _blocking(rooms.get_room)
     update_room = _blocking(rooms.update_room)
     delete_room = _blocking(rooms.delete_room)
-    get_storage_document = _blocking(room_data.get_storage_document)
-    initialize_storage_document = _blocking(room_data.initialize_storage_document)
-    delete_storage_document = _blocking(room_data.delete_storage_document)
-    get_yjs_document = _blocking(room_data.get_yjs_document)
-    send_yjs_binary_update = _blocking(room_data.send_yjs_binary_update)
-    get_yjs_document_as_binary_update = _blocking(room_data.get_yjs_document_as_binary_update)
-    get_active_users = _blocking(room_data.get_active_users)
-    broadcast_event = _blocking(room_data.broadcast_event)
+    get_storage_document = _blocking(storage.get_storage_document)
+    initialize_storage_document = _blocking(storage.initialize_storage_document)
+    delete_storage_document = _blocking(storage.delete_storage_document)
+    get_yjs_document = _blocking(yjs.get_yjs_document)
+    send_yjs_binary_update = _blocking(yjs.send_yjs_binary_update)
+    get_yjs_document_as_binary_update = _blocking(yjs.get_yjs_document_as_binary_update)
+    get_active_users = _blocking(presence.get_active_users)
+    broadcast_event = _blocking(presence.broadcast_event)
     list_rooms = _blocking_pages(rooms.list_rooms)
 
     def close(self) -> None:
@@ -496,14 +499,14 @@ class AsyncLiveblocks(
     get_room = _awaitable(rooms.get_room)
     update_room = _awaitable(rooms.update_room)
     delete_room = _awaitable(rooms.delete_room)
-    get_storage_document = _awaitable(room_data.get_storage_document)
-    initialize_storage_document = _awaitable(room_data.initialize_storage_document)
-    delete_storage_document = _awaitable(room_data.delete_storage_document)
-    get_yjs_document = _awaitable(room_data.get_yjs_document)
-    send_yjs_binary_update = _awaitable(room_data.send_yjs_binary_update)
-    get_yjs_document_as_binary_update = _awaitable(room_data.get_yjs_document_as_binary_update)
-    get_active_users = _awaitable(room_data.get_active_users)
-    broadcast_event = _awaitable(room_data.broadcast_event)
+    get_storage_document = _awaitable(storage.get_storage_document)
+    initialize_storage_document = _awaitable(storage.initialize_storage_document)
+    delete_storage_document = _awaitable(storage.delete_storage_document)
+    get_yjs_document = _awaitable(yjs.get_yjs_document)
+    send_yjs_binary_update = _awaitable(yjs.send_yjs_binary_update)
+    get_yjs_document_as_binary_update = _awaitable(yjs.get_yjs_document_as_binary_update)
+    get_active_users = _awaitable(presence.get_active_users)
+    broadcast_event = _awaitable(presence.broadcast_event)
     list_rooms = _async_pages(rooms.list_rooms)
 
     async def aclose(self) -> None:

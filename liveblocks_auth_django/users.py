@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from liveblocks_auth import Denied, LiveblocksUser, user_from
-from liveblocks_auth._effects import with_extras
+from liveblocks_auth.hooks import with_extras
 from liveblocks_auth.models import user_avatar
 
 from . import conf

@@ -31,9 +31,9 @@ from liveblocks_auth import (
     secret_from_setting,
     user_from,
 )
-from liveblocks_auth._effects import with_extras
 from liveblocks_auth.config import check_key_and_base_url, resolve_base_url
 from liveblocks_auth.endpoint import EnvironHeaders
+from liveblocks_auth.hooks import with_extras
 from liveblocks_auth.webhook_types import EVENT_TYPES
 from liveblocks_auth.webhooks import (
     WebhookSecret,

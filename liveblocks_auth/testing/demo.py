@@ -21,10 +21,12 @@ from typing import Any, Final
 
 from liveblocks_auth._effects import drive, drive_async
 from liveblocks_auth._protocol import ApiRequest, ApiResult
+from liveblocks_auth.api import Operation
+from liveblocks_auth.api.rooms import Room, get_room
+from liveblocks_auth.api.storage import get_storage_document
 from liveblocks_auth.client import AsyncLiveblocks, Liveblocks
+from liveblocks_auth.errors import LiveblocksError
 from liveblocks_auth.models import LiveblocksUser
-from liveblocks_auth.room_data import get_storage_document
-from liveblocks_auth.rooms import Flow, LiveblocksError, Room, get_room
 from liveblocks_auth.webhooks import WebhookEvent
 
 #: The examples' webhook signing secret unless $LIVEBLOCKS_WEBHOOK_SECRET is set: public, for the
@@ -160,7 +162,7 @@ def access_reason(room: Room, user: LiveblocksUser) -> str:
     return f"{access}, via the room's default access"
 
 
-def access_flow(username: str, room_id: str) -> Flow[dict[str, str]]:
+def access_operation(username: str, room_id: str) -> Operation[dict[str, str]]:
     """``{"room", "why"}`` for a demo user: the room read with the app's client (a flow, run by
     :func:`access_report` and :func:`access_report_async`)."""
     user = USERS[username].as_liveblocks_user()
@@ -172,13 +174,13 @@ def access_flow(username: str, room_id: str) -> Flow[dict[str, str]]:
 
 
 def access(client: Liveblocks, username: str, room_id: str) -> dict[str, str]:
-    """:func:`access_flow` with a sync client (the Django, DRF and Flask examples)."""
-    return drive(access_flow(username, room_id), client.call)
+    """:func:`access_operation` with a sync client (the Django, DRF and Flask examples)."""
+    return drive(access_operation(username, room_id), client.call)
 
 
 async def access_async(client: AsyncLiveblocks, username: str, room_id: str) -> dict[str, str]:
-    """:func:`access_flow` with an async client (the Starlette and FastAPI examples)."""
-    return await drive_async(access_flow(username, room_id), client.call)
+    """:func:`access_operation` with an async client (the Starlette and FastAPI examples)."""
+    return await drive_async(access_operation(username, room_id), client.call)
 
 
 def seed_rooms(client: Liveblocks) -> list[str]:
@@ -378,7 +380,7 @@ def me(username: str) -> dict[str, Any]:
     }
 
 
-def webhook_report(event: WebhookEvent, read_storage: bool = True) -> Flow[list[str]]:
+def webhook_report(event: WebhookEvent, read_storage: bool = True) -> Operation[list[str]]:
     """The lines the example apps print for a verified webhook event: the event, and for
     ``storageUpdated`` the room's counter as Liveblocks stores it now (read with
     ``get_storage_document``: what a real handler would save to its database). A flow, run by

@@ -1,0 +1,104 @@
+"""A room's storage document: read it, give it its first document, empty it.
+
+Arguments are checked before anything is sent (``ValueError``); a non-2xx answer raises
+:class:`~liveblocks_auth.errors.LiveblocksError`. Reads are retried like every idempotent call;
+``initialize_storage_document`` is never sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from liveblocks_auth._protocol import ApiRequest, check_text, to_json
+
+from ._operation import Operation, json_answer, no_content, room_path
+
+__all__ = [
+    "StorageFormat",
+    "check_storage_document",
+    "delete_storage_document",
+    "get_storage_document",
+    "initialize_storage_document",
+]
+
+StorageFormat = Literal["plain-lson", "json"]
+_LIVE_TYPES = ("LiveObject", "LiveMap", "LiveList")
+
+
+def check_storage_document(document: object) -> dict[str, Any]:
+    """``document`` if it is a storage document in plain LSON, the format of
+    ``get_storage_document``: ``{"liveblocksType": "LiveObject", "data": {...}}`` whose values
+    are JSON or nested ``LiveObject``/``LiveMap`` (``data`` an object) and ``LiveList`` (``data``
+    an array) nodes. ValueError naming the first wrong place otherwise."""
+    if not isinstance(document, Mapping) or document.get("liveblocksType") != "LiveObject":
+        raise ValueError(
+            'document must be a storage document in plain LSON: {"liveblocksType": '
+            '"LiveObject", "data": {...}} (the format get_storage_document returns)'
+        )
+    _check_node(document, "document")
+    try:
+        check_text(to_json(document), "document")
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"document must be JSON-serializable: {exc}") from None
+    return dict(document)
+
+
+def _check_node(node: Mapping[Any, Any], where: str) -> None:
+    kind = node.get("liveblocksType")
+    if kind not in _LIVE_TYPES:
+        raise ValueError(f"{where}: liveblocksType must be one of {', '.join(_LIVE_TYPES)}")
+    if set(node) != {"liveblocksType", "data"}:
+        raise ValueError(f'{where}: a {kind} node has exactly the keys "liveblocksType", "data"')
+    data = node["data"]
+    if kind == "LiveList":
+        if not isinstance(data, list | tuple):
+            raise ValueError(f"{where}: the data of a LiveList must be a list")
+        items = [(f"{where}[{i}]", value) for i, value in enumerate(data)]
+    else:
+        if not isinstance(data, Mapping) or not all(isinstance(key, str) for key in data):
+            raise ValueError(f"{where}: the data of a {kind} must be an object with string keys")
+        items = [(f"{where}[{key!r}]", value) for key, value in data.items()]
+    for place, value in items:
+        _check_value(value, place)
+
+
+def _check_value(value: object, where: str) -> None:
+    if isinstance(value, Mapping):
+        if "liveblocksType" in value:
+            _check_node(value, where)
+            return
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: object keys must be strings, found {key!r}")
+            _check_value(item, f"{where}[{key!r}]")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check_value(item, f"{where}[{i}]")
+
+
+def get_storage_document(room_id: str, format: StorageFormat = "plain-lson") -> Operation[Any]:
+    """The room's storage. ``"plain-lson"`` (the default) keeps the Live structures
+    (``{"liveblocksType": "LiveObject", "data": ...}``) and can be given back to
+    ``initialize_storage_document``; ``"json"`` is the simplified, lossy form (LiveObject and
+    LiveMap as objects, LiveList as arrays)."""
+    if format not in ("plain-lson", "json"):
+        raise ValueError('format must be "plain-lson" or "json"')
+    request = ApiRequest(
+        "GET", room_path(room_id) + "/storage", params={"format": format}, document=True
+    )
+    return json_answer(request)
+
+
+def initialize_storage_document(room_id: str, document: Mapping[str, Any]) -> Operation[Any]:
+    """Give a room with empty storage its first document (plain LSON, see
+    :func:`check_storage_document`); answers the document stored. A room whose storage is not
+    empty answers 409 ``CANNOT_UPDATE_EXISTING_STORAGE``: delete it first. Disconnects anyone
+    connected to the room."""
+    body = check_storage_document(document)
+    return json_answer(ApiRequest("POST", room_path(room_id) + "/storage", body, document=True))
+
+
+def delete_storage_document(room_id: str) -> Operation[None]:
+    """Empty the room's storage (its Yjs document stays) and disconnect anyone connected."""
+    return no_content(ApiRequest("DELETE", room_path(room_id) + "/storage"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
+from .api.groups import Group, GroupMember
 from .api.presence import ActiveUser
 from .api.rooms import Room, RoomChanges, RoomSettings
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
@@ -63,6 +64,8 @@ __all__ = [
     "CommentBody",
     "Denied",
     "EndpointResponse",
+    "Group",
+    "GroupMember",
     "Liveblocks",
     "LiveblocksError",
     "LiveblocksUser",

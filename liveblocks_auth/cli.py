@@ -17,12 +17,14 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TextIO
 
 import httpx
 
 from ._protocol import identify_user_request, parse_token_body, printable
 from ._secret import validate_secret
+from .api.groups import Group
 from .api.rooms import Room
 from .api.yjs import YJS_TYPES
 from .client import Liveblocks
@@ -100,7 +102,7 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
         parents=[common],
-        description="Manage Liveblocks rooms and inspect tokens. "
+        description="Manage Liveblocks rooms and groups, and inspect tokens. "
         "The secret key is read from $LIVEBLOCKS_SECRET_KEY.",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -200,6 +202,26 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     broadcast.add_argument("room", help="room id")
     broadcast.add_argument("event", help='the event as JSON, e.g. \'{"type": "refresh"}\'')
 
+    groups = commands.add_parser(
+        "groups", help="create, get, list, delete groups; add and remove their members"
+    )
+    group_commands = groups.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    group_create = group_commands.add_parser("create", parents=[common], help="create a group")
+    group_create.add_argument("group", help="group id")
+    group_create.add_argument("members", nargs="*", metavar="USER", help="its first members")
+    group_create.add_argument("--org", help="organization id (tenant)")
+    group_get = group_commands.add_parser("get", parents=[common], help="show a group")
+    group_get.add_argument("group", help="group id")
+    group_delete = group_commands.add_parser("delete", parents=[common], help="delete a group")
+    group_delete.add_argument("group", help="group id")
+    for verb, help_ in (("add", "add members"), ("remove", "remove members")):
+        members = group_commands.add_parser(verb, parents=[common], help=help_)
+        members.add_argument("group", help="group id")
+        members.add_argument("members", nargs="+", metavar="USER", help="user ids")
+    group_list = group_commands.add_parser("list", parents=[common], help="list groups")
+    group_list.add_argument("--user", help="only the groups this user is a member of")
+    group_list.add_argument("--limit", type=int, default=None, help="stop after this many")
+
     identify = commands.add_parser(
         "identify", parents=[common], help="get an ID token and print its claims"
     )
@@ -268,6 +290,10 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
 # --- output ----------------------------------------------------------------------------------
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def room_json(room: Room) -> dict[str, Any]:
     return {
         "id": room.id,
@@ -276,7 +302,7 @@ def room_json(room: Room) -> dict[str, Any]:
         "groupsAccesses": room.groups_accesses,
         "usersAccesses": room.users_accesses,
         "metadata": room.metadata,
-        "createdAt": room.created_at.isoformat() if room.created_at else None,
+        "createdAt": _iso(room.created_at),
     }
 
 
@@ -408,6 +434,50 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
             for r in rooms
         )
         out([room_json(r) for r in rooms], text or "no rooms")
+
+
+def group_json(group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "organizationId": group.organization_id,
+        "scopes": group.scopes,
+        "members": group.member_ids,
+        "createdAt": _iso(group.created_at),
+        "updatedAt": _iso(group.updated_at),
+    }
+
+
+def group_text(group: Group) -> str:
+    members = ", ".join(_show(m) for m in group.member_ids) or "(no members)"
+    return f"{_show(group.id):30} {_show(group.organization_id or '-'):12} {members}"
+
+
+def _groups(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    action = args.action
+    if action == "list":
+        found: list[Group] = []
+        listing = client.get_user_groups(args.user) if args.user else client.get_groups()
+        for group in listing:
+            found.append(group)
+            if args.limit is not None and len(found) >= args.limit:
+                break
+        text = "\n".join(group_text(g) for g in found)
+        out([group_json(g) for g in found], text or "no groups")
+        return
+    if action == "delete":
+        client.get_group(args.group)  # a mistyped id is GROUP_NOT_FOUND, not "deleted"
+        client.delete_group(args.group)
+        out({"deleted": args.group}, f"deleted group {_show(args.group)}")
+        return
+    if action == "create":
+        group = client.create_group(args.group, member_ids=args.members, organization_id=args.org)
+    elif action == "add":
+        group = client.add_group_members(args.group, args.members)
+    elif action == "remove":
+        group = client.remove_group_members(args.group, args.members)
+    else:
+        group = client.get_group(args.group)
+    out(group_json(group), group_text(group))
 
 
 def _json_argument(text: str, what: str, stdin: TextIO) -> Any:
@@ -597,9 +667,8 @@ def run(
             base_url=getattr(args, "base_url", None),
         )
         try:
-            {"rooms": _rooms, "identify": _identify, "access": _access}[args.command](
-                args, active, out
-            )
+            commands = {"rooms": _rooms, "groups": _groups, "identify": _identify}
+            (commands | {"access": _access})[args.command](args, active, out)
         finally:
             if own:
                 active.close()

@@ -34,7 +34,7 @@ from . import telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
-from .api import Operation, presence, rooms, storage, yjs
+from .api import Operation, Pager, groups, presence, rooms, storage, yjs
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -314,12 +314,14 @@ def _awaitable(
 
 
 def _blocking_pages(
-    pager: Callable[P, rooms.RoomPager],
-) -> Callable[Concatenate[Liveblocks, P], Iterator[rooms.Room]]:
-    def method(self: Liveblocks, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[rooms.Room]:
+    pager: Callable[P, Pager[R]],
+) -> Callable[Concatenate[Liveblocks, P], Iterator[R]]:
+    """A ``Liveblocks`` method iterating over every page of a listing."""
+
+    def method(self: Liveblocks, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
         pages = pager(*args, **kwargs)  # arguments are checked now, not at the first next()
 
-        def iterate() -> Iterator[rooms.Room]:
+        def iterate() -> Iterator[R]:
             cursor: str | None = None
             while True:
                 page = drive(pages.page(cursor), self.call)
@@ -333,14 +335,14 @@ def _blocking_pages(
 
 
 def _async_pages(
-    pager: Callable[P, rooms.RoomPager],
-) -> Callable[Concatenate[AsyncLiveblocks, P], AsyncIterator[rooms.Room]]:
-    def method(
-        self: AsyncLiveblocks, /, *args: P.args, **kwargs: P.kwargs
-    ) -> AsyncIterator[rooms.Room]:
+    pager: Callable[P, Pager[R]],
+) -> Callable[Concatenate[AsyncLiveblocks, P], AsyncIterator[R]]:
+    """An ``AsyncLiveblocks`` method iterating over every page of a listing."""
+
+    def method(self: AsyncLiveblocks, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[R]:
         pages = pager(*args, **kwargs)
 
-        async def iterate() -> AsyncIterator[rooms.Room]:
+        async def iterate() -> AsyncIterator[R]:
             cursor: str | None = None
             while True:
                 page = await drive_async(pages.page(cursor), self.call)
@@ -412,6 +414,13 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     get_active_users = _blocking(presence.get_active_users)
     broadcast_event = _blocking(presence.broadcast_event)
     list_rooms = _blocking_pages(rooms.list_rooms)
+    create_group = _blocking(groups.create_group)
+    get_group = _blocking(groups.get_group)
+    add_group_members = _blocking(groups.add_group_members)
+    remove_group_members = _blocking(groups.remove_group_members)
+    delete_group = _blocking(groups.delete_group)
+    get_groups = _blocking_pages(groups.get_groups)
+    get_user_groups = _blocking_pages(groups.get_user_groups)
 
     def close(self) -> None:
         self._wire.close()
@@ -508,6 +517,13 @@ class AsyncLiveblocks(
     get_active_users = _awaitable(presence.get_active_users)
     broadcast_event = _awaitable(presence.broadcast_event)
     list_rooms = _async_pages(rooms.list_rooms)
+    create_group = _awaitable(groups.create_group)
+    get_group = _awaitable(groups.get_group)
+    add_group_members = _awaitable(groups.add_group_members)
+    remove_group_members = _awaitable(groups.remove_group_members)
+    delete_group = _awaitable(groups.delete_group)
+    get_groups = _async_pages(groups.get_groups)
+    get_user_groups = _async_pages(groups.get_user_groups)
 
     async def aclose(self) -> None:
         await self._wire.aclose()

@@ -1,12 +1,12 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``. Each function is an *operation* (``_operation.Operation``): it checks its
+``presence``, ``groups``. Each function is an *operation* (``_operation.Operation``): it checks its
 arguments, yields the request it needs, and returns a typed answer or raises
 :class:`~liveblocks_auth.errors.LiveblocksError`. The clients (``Liveblocks``,
 ``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O itself."""
 
 from __future__ import annotations
 
-from . import presence, rooms, storage, yjs
-from ._operation import Operation, Page
+from . import groups, presence, rooms, storage, yjs
+from ._operation import Operation, Page, Pager
 
-__all__ = ["Operation", "Page", "presence", "rooms", "storage", "yjs"]
+__all__ = ["Operation", "Page", "Pager", "groups", "presence", "rooms", "storage", "yjs"]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -19,12 +19,16 @@ from liveblocks_auth.errors import LiveblocksError
 __all__ = [
     "Operation",
     "Page",
+    "Pager",
+    "check_path_id",
     "check_room_id",
     "json_answer",
     "no_content",
     "ok",
     "ok_json",
+    "page_size_param",
     "parse_time",
+    "path_segment",
     "room_path",
 ]
 
@@ -51,18 +55,56 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def check_room_id(room_id: object) -> str:
-    """A room id that names one room in a URL path: 1-128 characters of text, not ``.`` or
-    ``..`` (URL libraries and servers resolve those as path segments: ``/v2/rooms/..`` is
-    ``/v2``). Every other character is percent-encoded in the path."""
-    if not isinstance(room_id, str) or not 0 < len(room_id) <= MAX_ROOM_ID_LENGTH:
-        raise ValueError(f"room_id must be a string of 1-{MAX_ROOM_ID_LENGTH} characters")
-    if room_id in (".", ".."):
+def check_path_id(value: object, setting: str) -> str:
+    """An id that names one resource in a URL path (a room, a group, a user): 1-128 characters
+    of text, not ``.`` or ``..`` (URL libraries and servers resolve those as path segments:
+    ``/v2/rooms/..`` is ``/v2``). Every other character is percent-encoded in the path."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ROOM_ID_LENGTH:
+        raise ValueError(f"{setting} must be a string of 1-{MAX_ROOM_ID_LENGTH} characters")
+    if value in (".", ".."):
         raise ValueError(
-            f"room_id {room_id!r} cannot be used: it would name another path of the REST API, "
-            "not a room; choose an id that is not '.' or '..'"
+            f"{setting} {value!r} cannot be used: it would name another path of the REST API; "
+            "choose an id that is not '.' or '..'"
         )
-    return check_text(room_id, "room_id")
+    return check_text(value, setting)
+
+
+def check_room_id(room_id: object) -> str:
+    """A room id (see :func:`check_path_id`)."""
+    return check_path_id(room_id, "room_id")
+
+
+def path_segment(value: object, setting: str) -> str:
+    """``value`` checked (:func:`check_path_id`) and percent-encoded as one path segment."""
+    return quote(check_path_id(value, setting), safe="")
+
+
+class Pager(Generic[T]):
+    """The pages of a listing: ``page(cursor)`` is the operation for one page of ``path``
+    (``params`` and the cursor as ``startingAfter``); ``item`` reads each entry."""
+
+    def __init__(
+        self, path: str, params: dict[str, str], item: Callable[[Mapping[str, Any]], T]
+    ) -> None:
+        self.path, self.params, self.item = path, params, item
+
+    def page(self, cursor: str | None) -> Operation[Page[T]]:
+        params = dict(self.params)
+        if cursor is not None:
+            params["startingAfter"] = cursor
+        data = ok_json((yield ApiRequest("GET", self.path, params=params)))
+        items = [self.item(entry) for entry in data.get("data", [])]
+        cursor = data.get("nextCursor")
+        return Page(items, cursor if isinstance(cursor, str) and cursor else None)
+
+
+def page_size_param(page_size: int | None) -> dict[str, str]:
+    """``{"limit": ...}`` for a page size of 1-100, nothing for None."""
+    if page_size is None:
+        return {}
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 100:
+        raise ValueError("page_size must be between 1 and 100")
+    return {"limit": str(page_size)}
 
 
 def ok(result: ApiResult) -> ApiResult:
@@ -90,7 +132,7 @@ def ok_json(result: ApiResult) -> Any:
 
 def room_path(room_id: str) -> str:
     """``/v2/rooms/{room_id}``, the id checked and percent-encoded."""
-    return f"/v2/rooms/{quote(check_room_id(room_id), safe='')}"
+    return f"/v2/rooms/{path_segment(room_id, 'room_id')}"
 
 
 def no_content(request: ApiRequest) -> Operation[None]:

@@ -12,7 +12,16 @@ from typing import Any, Required, TypedDict, Unpack
 from liveblocks_auth._protocol import ApiRequest, check_organization_id, check_user_id
 from liveblocks_auth.permissions import Resolution, explain_room_permissions, validate_permissions
 
-from ._operation import Operation, Page, check_room_id, no_content, ok_json, parse_time, room_path
+from ._operation import (
+    Operation,
+    Pager,
+    check_room_id,
+    no_content,
+    ok_json,
+    page_size_param,
+    parse_time,
+    room_path,
+)
 
 __all__ = [
     "Room",
@@ -272,20 +281,11 @@ def _room_answer(request: ApiRequest) -> Operation[Room]:
     return Room.from_json(ok_json(result))
 
 
-class RoomPager:
-    """The pages of a room listing: ``page(cursor)`` is the operation for one page."""
+class RoomPager(Pager[Room]):
+    """The pages of a room listing (``list_rooms``)."""
 
     def __init__(self, params: dict[str, str]) -> None:
-        self.params = params
-
-    def page(self, cursor: str | None) -> Operation[Page[Room]]:
-        params = dict(self.params)
-        if cursor is not None:
-            params["startingAfter"] = cursor
-        data = ok_json((yield ApiRequest("GET", "/v2/rooms", params=params)))
-        rooms = [Room.from_json(item) for item in data.get("data", [])]
-        cursor = data.get("nextCursor")
-        return Page(rooms, cursor if isinstance(cursor, str) and cursor else None)
+        super().__init__("/v2/rooms", params, Room.from_json)
 
 
 def list_rooms(
@@ -315,8 +315,4 @@ def list_rooms(
         clauses.append(f"metadata[{json.dumps(key)}]:{json.dumps(value)}")
     if clauses:
         params["query"] = " AND ".join(clauses)
-    if page_size is not None:
-        if not 1 <= page_size <= 100:
-            raise ValueError("page_size must be between 1 and 100")
-        params["limit"] = str(page_size)
-    return RoomPager(params)
+    return RoomPager(params | page_size_param(page_size))

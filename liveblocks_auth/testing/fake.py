@@ -137,6 +137,8 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.active_users: dict[str, list[dict[str, Any]]] = {}
         #: The events broadcast to each room, in order.
         self.broadcasts: dict[str, list[Any]] = {}
+        #: Groups by id, as ``GET /v2/groups/{id}`` answers them.
+        self.groups: dict[str, dict[str, Any]] = {}
         self._next_connection = 0
         self.delay = 0.0
         self._lock = threading.Lock()
@@ -159,6 +161,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.yjs_updates.clear()
             self.active_users.clear()
             self.broadcasts.clear()
+            self.groups.clear()
 
     def add_room(
         self,
@@ -515,20 +518,103 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             rooms = [r for r in rooms if wanted & set(r["groupsAccesses"])]
         for key, value in _metadata_filters(params.get("query", "")):
             rooms = [r for r in rooms if r["metadata"].get(key) == value]
-        limit = int(params.get("limit", "20"))
-        start = 0
-        if "startingAfter" in params:
-            ids = [r["id"] for r in rooms]
-            start = ids.index(params["startingAfter"]) + 1 if params["startingAfter"] in ids else 0
-        page = rooms[start : start + limit]
-        more = start + limit < len(rooms)
-        return _json(
-            200,
-            {
-                "nextCursor": page[-1]["id"] if more and page else None,
-                "data": [self._room_view(r) for r in page],
-            },
+        paged = _paged(rooms, params, "id")
+        return _json(200, {**paged, "data": [self._room_view(r) for r in paged["data"]]})
+
+    # --- groups ---
+
+    def _create_group(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be a JSON object")
+        group_id = body.get("id")
+        _require(isinstance(group_id, str) and 0 < len(group_id) <= 128, "id must be a string")
+        members = body.get("memberIds", [])
+        _require(
+            isinstance(members, list) and all(isinstance(m, str) and m for m in members),
+            "memberIds must be a list of user ids",
         )
+        scopes = body.get("scopes", {"mention": True})
+        _require(
+            isinstance(scopes, dict)
+            and all(k == "mention" and v is True for k, v in scopes.items()),
+            "scopes must be {mention: true}",
+        )
+        if group_id in self.groups:
+            return _error(
+                409, "GROUP_ALREADY_EXISTS", f'Group with id "{group_id}" already exists.'
+            )
+        now = _now_iso()
+        self.groups[group_id] = {
+            "type": "group",
+            "id": group_id,
+            "organizationId": body.get("organizationId", "default"),
+            "createdAt": now,
+            "updatedAt": now,
+            "scopes": scopes,
+            "members": [{"id": m, "addedAt": now} for m in dict.fromkeys(members)],
+        }
+        return _json(200, self.groups[group_id])
+
+    def _get_group(self, call: RecordedCall, group_id: str) -> httpx.Response:
+        group = self.groups.get(group_id)
+        return _json(200, group) if group is not None else _group_not_found(group_id)
+
+    def _change_members(self, call: RecordedCall, group_id: str, add: bool) -> httpx.Response:
+        group = self.groups.get(group_id)
+        if group is None:
+            return _group_not_found(group_id)
+        members = call.json.get("memberIds") if isinstance(call.json, dict) else None
+        _require(
+            isinstance(members, list) and all(isinstance(m, str) and m for m in members),
+            "memberIds must be a list of user ids",
+        )
+        assert isinstance(members, list)
+        now = _now_iso()
+        present = {m["id"] for m in group["members"]}
+        if add:
+            group["members"] += [
+                {"id": m, "addedAt": now} for m in dict.fromkeys(members) if m not in present
+            ]
+        else:
+            group["members"] = [m for m in group["members"] if m["id"] not in members]
+        group["updatedAt"] = now
+        return _json(200, group)
+
+    def _add_members(self, call: RecordedCall, group_id: str) -> httpx.Response:
+        return self._change_members(call, group_id, add=True)
+
+    def _remove_members(self, call: RecordedCall, group_id: str) -> httpx.Response:
+        return self._change_members(call, group_id, add=False)
+
+    def _delete_group(self, call: RecordedCall, group_id: str) -> httpx.Response:
+        if self.groups.pop(group_id, None) is None:
+            return _group_not_found(group_id)
+        return httpx.Response(204)
+
+    def _list_groups(self, call: RecordedCall, user_id: str | None = None) -> httpx.Response:
+        groups = list(self.groups.values())  # in the order they were made
+        if user_id is not None:
+            groups = [g for g in groups if any(m["id"] == user_id for m in g["members"])]
+        return _json(200, _paged(groups, call.params, "id"))
+
+    def _user_groups(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        return self._list_groups(call, user_id)
+
+
+def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> dict[str, Any]:
+    """One page of ``items``, as the REST API pages: ``limit`` (default 20), ``startingAfter``
+    (the ``key`` of the last item of the page before), ``nextCursor``."""
+    limit = int(params.get("limit", "20"))
+    keys = [item[key] for item in items]
+    cursor = params.get("startingAfter")
+    start = keys.index(cursor) + 1 if cursor in keys else 0
+    page = items[start : start + limit]
+    more = start + limit < len(items)
+    return {"nextCursor": page[-1][key] if more and page else None, "data": page}
+
+
+def _group_not_found(group_id: str) -> httpx.Response:
+    return _error(404, "GROUP_NOT_FOUND", f'Group with id "{group_id}" not found.')
 
 
 _INVALID: Any = object()
@@ -686,4 +772,11 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("GET", re.compile(r"/v2/rooms/([^/]+)/ydoc-binary")): FakeLiveblocks._get_yjs_binary,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/active-users")): FakeLiveblocks._get_active_users,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/broadcast-event")): FakeLiveblocks._broadcast,
+    ("POST", re.compile(r"/v2/groups")): FakeLiveblocks._create_group,
+    ("GET", re.compile(r"/v2/groups")): FakeLiveblocks._list_groups,
+    ("GET", re.compile(r"/v2/groups/([^/]+)")): FakeLiveblocks._get_group,
+    ("DELETE", re.compile(r"/v2/groups/([^/]+)")): FakeLiveblocks._delete_group,
+    ("POST", re.compile(r"/v2/groups/([^/]+)/add-members")): FakeLiveblocks._add_members,
+    ("POST", re.compile(r"/v2/groups/([^/]+)/remove-members")): FakeLiveblocks._remove_members,
+    ("GET", re.compile(r"/v2/users/([^/]+)/groups")): FakeLiveblocks._user_groups,
 }

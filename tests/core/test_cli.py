@@ -82,6 +82,26 @@ def test_rooms_get_update_delete_list_in_json(cli: Cli) -> None:
     assert sorted(cli.fake.rooms) == ["r2"]
 
 
+def test_groups_create_change_list_delete(cli: Cli) -> None:
+    code, out, err = cli("groups", "create", "eng", "alice", "bob", "--org", "acme")
+    assert (code, err) == (0, "")
+    assert out.split() == ["eng", "acme", "alice,", "bob"]
+    assert cli.json("groups", "add", "eng", "carol")["members"] == ["alice", "bob", "carol"]
+    assert cli.json("groups", "remove", "eng", "bob")["members"] == ["alice", "carol"]
+    cli("groups", "create", "design", "bob")
+    assert [g["id"] for g in cli.json("groups", "list")] == ["eng", "design"]
+    assert [g["id"] for g in cli.json("groups", "list", "--user", "bob")] == ["design"]
+    assert cli.json("groups", "get", "eng")["organizationId"] == "acme"
+    assert cli.json("groups", "delete", "design") == {"deleted": "design"}
+    code, out, err = cli("groups", "delete", "design")
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == 'error: Liveblocks answered 404: GROUP_NOT_FOUND: Group with id "design" not found.\n'
+    )
+    assert sorted(cli.fake.groups) == ["eng"]
+
+
 def test_access_explains_the_deciding_level(cli: Cli) -> None:
     cli(
         "rooms",

@@ -8,7 +8,6 @@ import asyncio
 import json
 import subprocess
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pycrdt
@@ -21,9 +20,9 @@ from liveblocks_auth import (
     LiveblocksError,
     RetryPolicy,
 )
-from liveblocks_auth._service import serving
 from liveblocks_auth.testing import FakeLiveblocks, Fault
 from tests.conftest import NODE_MODULES
+from tests.recording import recording
 
 ROOM = "room 1/é"
 EMPTY: dict[str, Any] = {"liveblocksType": "LiveObject", "data": {}}
@@ -41,51 +40,25 @@ ROOM_JSON = {
 }
 
 
-class Recorder(BaseHTTPRequestHandler):
-    """Records each request (method, target, content type, body) and answers as Liveblocks."""
-
-    seen: list[tuple[str, str, str | None, Any]]
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        kind = self.headers.get("Content-Type")
-        body: Any = (
-            raw.hex() if kind == "application/octet-stream" else (json.loads(raw) if raw else None)
-        )
-        self.server.seen.append((self.command, self.path, kind, body))  # type: ignore[attr-defined]
-        path = self.path.split("?")[0]
-        if path.endswith("/ydoc-binary"):
-            content, ctype = b"\x00\x00", "application/octet-stream"
-        elif path.endswith("/active-users"):
-            content, ctype = b'{"data":[]}', "application/json"
-        elif path.endswith(("/storage", "/ydoc")):
-            content, ctype = b'{"liveblocksType":"LiveObject","data":{}}', "application/json"
-        elif path.endswith("/broadcast-event"):
-            content, ctype = b"", "application/json"
-        else:
-            content, ctype = json.dumps(ROOM_JSON).encode(), "application/json"
-        status = 204 if self.command == "DELETE" else 200
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        if status != 204:
-            self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        if status != 204:
-            self.wfile.write(content)
-
-    do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-    def log_message(self, *args: Any) -> None:
-        pass
+def _answer(method: str, path: str) -> tuple[int, str, bytes]:
+    """What Liveblocks answers each room data call, roughly."""
+    if method == "DELETE":
+        return 204, "application/json", b""
+    if path.endswith("/ydoc-binary"):
+        return 200, "application/octet-stream", b"\x00\x00"
+    if path.endswith("/active-users"):
+        return 200, "application/json", b'{"data":[]}'
+    if path.endswith(("/storage", "/ydoc")):
+        return 200, "application/json", b'{"liveblocksType":"LiveObject","data":{}}'
+    if path.endswith("/broadcast-event"):
+        return 200, "application/json", b""
+    return 200, "application/json", json.dumps(ROOM_JSON).encode()
 
 
 @pytest.fixture
 def recorder() -> Iterator[tuple[str, list[Any]]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.seen = []  # type: ignore[attr-defined]
-    with serving(server):
-        yield f"http://127.0.0.1:{server.server_address[1]}", server.seen  # type: ignore[attr-defined]
+    with recording(_answer) as (base_url, seen):
+        yield base_url, seen
 
 
 def our_calls(lb: Liveblocks) -> None:

@@ -34,7 +34,7 @@ from . import telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
-from .api import Operation, Pager, groups, presence, rooms, storage, yjs
+from .api import Operation, Pager, groups, presence, rooms, settings, storage, yjs
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -421,6 +421,15 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     delete_group = _blocking(groups.delete_group)
     get_groups = _blocking_pages(groups.get_groups)
     get_user_groups = _blocking_pages(groups.get_user_groups)
+    get_notification_settings = _blocking(settings.get_notification_settings)
+    update_notification_settings = _blocking(settings.update_notification_settings)
+    delete_notification_settings = _blocking(settings.delete_notification_settings)
+    get_room_subscription_settings = _blocking(settings.get_room_subscription_settings)
+    update_room_subscription_settings = _blocking(settings.update_room_subscription_settings)
+    delete_room_subscription_settings = _blocking(settings.delete_room_subscription_settings)
+    get_user_room_subscription_settings = _blocking_pages(
+        settings.get_user_room_subscription_settings
+    )
 
     def close(self) -> None:
         self._wire.close()
@@ -524,6 +533,13 @@ class AsyncLiveblocks(
     delete_group = _awaitable(groups.delete_group)
     get_groups = _async_pages(groups.get_groups)
     get_user_groups = _async_pages(groups.get_user_groups)
+    get_notification_settings = _awaitable(settings.get_notification_settings)
+    update_notification_settings = _awaitable(settings.update_notification_settings)
+    delete_notification_settings = _awaitable(settings.delete_notification_settings)
+    get_room_subscription_settings = _awaitable(settings.get_room_subscription_settings)
+    update_room_subscription_settings = _awaitable(settings.update_room_subscription_settings)
+    delete_room_subscription_settings = _awaitable(settings.delete_room_subscription_settings)
+    get_user_room_subscription_settings = _async_pages(settings.get_user_room_subscription_settings)
 
     async def aclose(self) -> None:
         await self._wire.aclose()

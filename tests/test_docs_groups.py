@@ -1,4 +1,5 @@
-"""docs/groups.md's fake example, run as pasted: it prints what its comments say."""
+"""docs/groups.md and docs/notification-settings.md: their fake examples, run as pasted, print
+what their comments say."""
 
 from __future__ import annotations
 
@@ -11,3 +12,9 @@ def test_the_groups_example(capsys: pytest.CaptureFixture[str]) -> None:
     page = DOCS / "groups.md"
     run_block(readme_block("groups-fake", page), {}, page)
     assert capsys.readouterr().out == "['alice', 'bob', 'carol']\n['engineering']\n"
+
+
+def test_the_settings_example(capsys: pytest.CaptureFixture[str]) -> None:
+    page = DOCS / "notification-settings.md"
+    run_block(readme_block("settings-fake", page), {}, page)
+    assert capsys.readouterr().out == "{'thread': True, 'textMention': False}\n['roadmap']\n"

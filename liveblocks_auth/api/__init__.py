@@ -1,12 +1,23 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``, ``groups``. Each function is an *operation* (``_operation.Operation``): it checks its
-arguments, yields the request it needs, and returns a typed answer or raises
-:class:`~liveblocks_auth.errors.LiveblocksError`. The clients (``Liveblocks``,
-``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O itself."""
+``presence``, ``groups``, ``settings``. Each function is an *operation*
+(``_operation.Operation``): it checks its arguments, yields the request it needs, and returns a
+typed answer or raises :class:`~liveblocks_auth.errors.LiveblocksError`. The clients
+(``Liveblocks``, ``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O
+itself."""
 
 from __future__ import annotations
 
-from . import groups, presence, rooms, storage, yjs
+from . import groups, presence, rooms, settings, storage, yjs
 from ._operation import Operation, Page, Pager
 
-__all__ = ["Operation", "Page", "Pager", "groups", "presence", "rooms", "storage", "yjs"]
+__all__ = [
+    "Operation",
+    "Page",
+    "Pager",
+    "groups",
+    "presence",
+    "rooms",
+    "settings",
+    "storage",
+    "yjs",
+]

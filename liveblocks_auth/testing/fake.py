@@ -139,6 +139,10 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.broadcasts: dict[str, list[Any]] = {}
         #: Groups by id, as ``GET /v2/groups/{id}`` answers them.
         self.groups: dict[str, dict[str, Any]] = {}
+        #: Each user's notification settings, once set (until then: email only, all on).
+        self.notification_settings: dict[str, dict[str, Any]] = {}
+        #: Room subscription settings by (room id, user id), once set.
+        self.room_subscription_settings: dict[tuple[str, str], dict[str, Any]] = {}
         self._next_connection = 0
         self.delay = 0.0
         self._lock = threading.Lock()
@@ -162,6 +166,8 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.active_users.clear()
             self.broadcasts.clear()
             self.groups.clear()
+            self.notification_settings.clear()
+            self.room_subscription_settings.clear()
 
     def add_room(
         self,
@@ -600,6 +606,70 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def _user_groups(self, call: RecordedCall, user_id: str) -> httpx.Response:
         return self._list_groups(call, user_id)
 
+    # --- settings ---
+
+    def _get_notification_settings(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        default = {"email": {"thread": True, "textMention": True}}
+        return _json(200, self.notification_settings.get(user_id, default))
+
+    def _update_notification_settings(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict) and bool(body), "Body must be a JSON object")
+        current = self.notification_settings.setdefault(
+            user_id, {"email": {"thread": True, "textMention": True}}
+        )
+        for channel, kinds in body.items():
+            _require(channel in ("email", "slack", "teams", "webPush"), f"Unknown {channel}")
+            _require(isinstance(kinds, dict), f"{channel} must be an object")
+            current[channel] = {**current.get(channel, {}), **kinds}
+        return _json(200, current)
+
+    def _delete_notification_settings(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        self.notification_settings.pop(user_id, None)
+        return httpx.Response(204)
+
+    def _room_settings(self, room_id: str, user_id: str) -> dict[str, Any]:
+        default = {"threads": "replies_and_mentions", "textMentions": "mine"}
+        return self.room_subscription_settings.get((room_id, user_id), default)
+
+    def _get_room_settings(self, call: RecordedCall, room_id: str, user_id: str) -> httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        return _json(200, self._room_settings(room_id, user_id))
+
+    def _update_room_settings(
+        self, call: RecordedCall, room_id: str, user_id: str
+    ) -> httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        body = call.json
+        _require(isinstance(body, dict) and bool(body), "Body must be a JSON object")
+        allowed = {"threads": _THREADS, "textMentions": ("mine", "none")}
+        for key, value in body.items():
+            _require(key in allowed and value in allowed[key], f"Invalid {key}")
+        settings = {**self._room_settings(room_id, user_id), **body}
+        self.room_subscription_settings[room_id, user_id] = settings
+        return _json(200, settings)
+
+    def _delete_room_settings(
+        self, call: RecordedCall, room_id: str, user_id: str
+    ) -> httpx.Response:
+        self.room_subscription_settings.pop((room_id, user_id), None)
+        return httpx.Response(204)
+
+    def _user_room_settings(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        items = [
+            {"roomId": room, **settings}
+            for (room, user), settings in self.room_subscription_settings.items()
+            if user == user_id
+            and self.rooms.get(room, {}).get("organizationId")
+            == call.params.get("organizationId", self.rooms.get(room, {}).get("organizationId"))
+        ]
+        return _json(200, _paged(items, call.params, "roomId"))
+
+
+_THREADS = ("all", "replies_and_mentions", "none")
+
 
 def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> dict[str, Any]:
     """One page of ``items``, as the REST API pages: ``limit`` (default 20), ``startingAfter``
@@ -779,4 +849,25 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("POST", re.compile(r"/v2/groups/([^/]+)/add-members")): FakeLiveblocks._add_members,
     ("POST", re.compile(r"/v2/groups/([^/]+)/remove-members")): FakeLiveblocks._remove_members,
     ("GET", re.compile(r"/v2/users/([^/]+)/groups")): FakeLiveblocks._user_groups,
+    ("GET", re.compile(r"/v2/users/([^/]+)/notification-settings")): (
+        FakeLiveblocks._get_notification_settings
+    ),
+    ("POST", re.compile(r"/v2/users/([^/]+)/notification-settings")): (
+        FakeLiveblocks._update_notification_settings
+    ),
+    ("DELETE", re.compile(r"/v2/users/([^/]+)/notification-settings")): (
+        FakeLiveblocks._delete_notification_settings
+    ),
+    ("GET", re.compile(r"/v2/users/([^/]+)/room-subscription-settings")): (
+        FakeLiveblocks._user_room_settings
+    ),
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/users/([^/]+)/subscription-settings")): (
+        FakeLiveblocks._get_room_settings
+    ),
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/users/([^/]+)/subscription-settings")): (
+        FakeLiveblocks._update_room_settings
+    ),
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)/users/([^/]+)/subscription-settings")): (
+        FakeLiveblocks._delete_room_settings
+    ),
 }

@@ -47,3 +47,109 @@ def recording(answer: Answer) -> Iterator[tuple[str, Seen]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}", seen
+
+
+def differential(
+    script: str, recorder: tuple[str, Seen], ours: Callable[[Any], Any]
+) -> tuple[Seen, Any, Any]:
+    """Run ``script`` (a Node file of tests/realstack making calls with the pinned
+    ``@liveblocks/node`` against the recorder, printing its parsed answers as one JSON line),
+    then ``ours(client)`` with our client against the same recorder; asserts both made the same
+    requests. Returns ``(the requests, Node's parsed answers, ours)``."""
+    import subprocess
+
+    from liveblocks_auth import Liveblocks
+    from tests.conftest import NODE_MODULES
+
+    base_url, seen = recorder
+    done = subprocess.run(
+        ["node", str(NODE_MODULES.parent / script), "--base-url", base_url],
+        cwd=NODE_MODULES.parent, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    theirs = list(seen)
+    seen.clear()
+    with Liveblocks("sk_localdev", base_url=base_url) as client:
+        answers = ours(client)
+    assert seen == theirs
+    return theirs, json.loads(done.stdout.strip().splitlines()[-1]), answers
+
+
+def recorder_fixture(answer: Answer) -> Any:
+    """A ``recorder`` fixture (``(base URL, requests seen)``) answering with ``answer``: put
+    ``recorder = recorder_fixture(...)`` in a test module."""
+    import pytest
+
+    @pytest.fixture
+    def recorder() -> Iterator[tuple[str, Seen]]:
+        with recording(answer) as found:
+            yield found
+
+    return recorder
+
+
+def async_client_agrees(recorder: tuple[str, Seen], ours: Callable[[Any], Any]) -> None:
+    """Run ``ours`` with the sync client, then with ``AsyncLiveblocks`` seen through a blocking
+    shim (each coroutine awaited, each async iterator drained, on one event loop in a thread):
+    the same answers and the same requests."""
+    import asyncio
+    import threading
+
+    from liveblocks_auth import AsyncLiveblocks, Liveblocks
+
+    base_url, seen = recorder
+    with Liveblocks("sk_localdev", base_url=base_url) as client:
+        expected = ours(client)
+    sync_seen = list(seen)
+    seen.clear()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def run(coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(30)
+
+    async def drain(iterator: Any) -> list[Any]:
+        return [item async for item in iterator]
+
+    class Blocking:
+        def __init__(self, client: AsyncLiveblocks) -> None:
+            self.client = client
+
+        def __getattr__(self, name: str) -> Any:
+            method = getattr(self.client, name)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                result = method(*args, **kwargs)
+                if asyncio.iscoroutine(result):
+                    return run(result)
+                if hasattr(result, "__anext__"):
+                    return iter(run(drain(result)))
+                return result
+
+            return call
+
+    async def make() -> AsyncLiveblocks:
+        return AsyncLiveblocks("sk_localdev", base_url=base_url)
+
+    client = run(make())
+    try:
+        assert ours(Blocking(client)) == expected
+    finally:
+        run(client.aclose())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
+    assert seen == sync_seen
+
+
+def refused_before_sending(fake: Any, call: Callable[[Any], Any], message: str) -> None:
+    """``call(client)`` on the fake raises ValueError matching ``message``, nothing sent."""
+    import pytest
+
+    from liveblocks_auth import Liveblocks
+    from tests.core.harness import SECRET
+
+    with Liveblocks(SECRET, transport=fake) as client, pytest.raises(ValueError, match=message):
+        call(client)
+    assert fake.calls == []

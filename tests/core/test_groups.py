@@ -4,20 +4,21 @@ before anything is sent, only harmless calls are retried, and the fake does all 
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from liveblocks_auth import AsyncLiveblocks, Group, Liveblocks, LiveblocksError, RetryPolicy
+from liveblocks_auth import Group, Liveblocks, LiveblocksError, RetryPolicy
 from liveblocks_auth.testing import FakeLiveblocks, Fault
-from tests.conftest import NODE_MODULES
 from tests.core.harness import SECRET
-from tests.recording import recording
+from tests.recording import (
+    async_client_agrees,
+    differential,
+    recorder_fixture,
+    refused_before_sending,
+)
 
 GROUP_JSON = {
     "type": "group",
@@ -42,10 +43,7 @@ def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     return 200, "application/json", json.dumps(answer).encode()
 
 
-@pytest.fixture
-def recorder() -> Iterator[tuple[str, list[Any]]]:
-    with recording(_answer) as (base_url, seen):
-        yield base_url, seen
+recorder = recorder_fixture(_answer)
 
 
 def our_calls(lb: Liveblocks) -> list[Any]:
@@ -84,18 +82,7 @@ def _as_node(group: Group) -> dict[str, Any]:
 def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     recorder: tuple[str, list[Any]],
 ) -> None:
-    base_url, seen = recorder
-    done = subprocess.run(
-        ["node", str(NODE_MODULES.parent / "group_requests.mjs"), "--base-url", base_url],
-        cwd=NODE_MODULES.parent, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    node_parsed = json.loads(done.stdout.strip().splitlines()[-1])
-    theirs = list(seen)
-    seen.clear()
-    with Liveblocks("sk_localdev", base_url=base_url) as lb:
-        ours = our_calls(lb)
-    assert seen == theirs
+    theirs, node_parsed, ours = differential("group_requests.mjs", recorder, our_calls)
     assert len(theirs) == 10
     assert theirs[0][:2] == ("POST", "/v2/groups")
     assert theirs[2][1] == "/v2/groups/team%201%2F%C3%A9"
@@ -126,31 +113,7 @@ def test_answers_are_read_as_the_official_python_sdk_reads_them() -> None:
 
 
 def test_the_async_client_sends_the_same(recorder: tuple[str, list[Any]]) -> None:
-    base_url, seen = recorder
-    with Liveblocks("sk_localdev", base_url=base_url) as lb:
-        sync_result = our_calls(lb)
-    sync_seen = list(seen)
-    seen.clear()
-
-    async def go() -> list[Any]:
-        async with AsyncLiveblocks("sk_localdev", base_url=base_url) as alb:
-            return [
-                await alb.create_group("team 1/é", member_ids=["alice", "bob"]),
-                await alb.create_group(
-                    "design", member_ids=[], organization_id="acme", scopes={"mention": True}
-                ),
-                await alb.get_group("team 1/é"),
-                await alb.add_group_members("team 1/é", ["carol"]),
-                await alb.remove_group_members("team 1/é", ["bob", "carol"]),
-                await alb.delete_group("team 1/é"),
-                [g async for g in alb.get_groups()],
-                [g async for g in alb.get_groups(page_size=5)],
-                [g async for g in alb.get_user_groups("alice@example.com")],
-                [g async for g in alb.get_user_groups("alice@example.com", page_size=2)],
-            ]
-
-    assert asyncio.run(go()) == sync_result
-    assert seen == sync_seen
+    async_client_agrees(recorder, our_calls)
 
 
 # --- checks before sending, retries, the fake -------------------------------------------------
@@ -174,9 +137,7 @@ def test_the_async_client_sends_the_same(recorder: tuple[str, list[Any]]) -> Non
 def test_bad_arguments_are_refused_before_anything_is_sent(
     fake: FakeLiveblocks, call: Any, message: str
 ) -> None:
-    with Liveblocks(SECRET, transport=fake) as lb, pytest.raises(ValueError, match=message):
-        call(lb)
-    assert fake.calls == []
+    refused_before_sending(fake, call, message)
 
 
 def test_only_harmless_calls_are_retried(fake: FakeLiveblocks) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,8 +20,7 @@ from liveblocks_auth import (
     RetryPolicy,
 )
 from liveblocks_auth.testing import FakeLiveblocks, Fault
-from tests.conftest import NODE_MODULES
-from tests.recording import recording
+from tests.recording import differential, recorder_fixture
 
 ROOM = "room 1/é"
 EMPTY: dict[str, Any] = {"liveblocksType": "LiveObject", "data": {}}
@@ -55,10 +53,7 @@ def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     return 200, "application/json", json.dumps(ROOM_JSON).encode()
 
 
-@pytest.fixture
-def recorder() -> Iterator[tuple[str, list[Any]]]:
-    with recording(_answer) as (base_url, seen):
-        yield base_url, seen
+recorder = recorder_fixture(_answer)
 
 
 def our_calls(lb: Liveblocks) -> None:
@@ -102,19 +97,8 @@ def our_calls(lb: Liveblocks) -> None:
 
 @pytest.mark.realstack
 def test_requests_are_those_of_the_official_node_sdk(recorder: tuple[str, list[Any]]) -> None:
-    base_url, seen = recorder
-    done = subprocess.run(
-        ["node", str(NODE_MODULES.parent / "request_shapes.mjs"), "--base-url", base_url],
-        cwd=NODE_MODULES.parent, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    theirs = list(seen)
-    seen.clear()
-    with Liveblocks("sk_localdev", base_url=base_url) as lb:
-        our_calls(lb)
+    theirs, _, _ = differential("request_shapes.mjs", recorder, our_calls)
     assert len(theirs) == 16
-    for mine, node in zip(seen, theirs, strict=True):
-        assert mine == node
     # Spot checks of what was compared.
     assert theirs[0][:2] == ("POST", "/v2/rooms?idempotent")
     assert theirs[1][1] == "/v2/rooms/room%201%2F%C3%A9/upsert"

@@ -4,19 +4,20 @@ anything is sent, and the fake keeps them."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError
+from liveblocks_auth import Liveblocks, LiveblocksError
 from liveblocks_auth.testing import FakeLiveblocks
-from tests.conftest import NODE_MODULES
 from tests.core.harness import SECRET
-from tests.recording import recording
+from tests.recording import (
+    async_client_agrees,
+    differential,
+    recorder_fixture,
+    refused_before_sending,
+)
 
 NOTIFICATIONS = {
     "email": {"thread": True, "textMention": False, "$custom": True},
@@ -37,10 +38,7 @@ def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     return 200, "application/json", json.dumps(ROOM_SETTINGS).encode()
 
 
-@pytest.fixture
-def recorder() -> Iterator[tuple[str, list[Any]]]:
-    with recording(_answer) as (base_url, seen):
-        yield base_url, seen
+recorder = recorder_fixture(_answer)
 
 
 def our_calls(lb: Liveblocks) -> list[Any]:
@@ -65,18 +63,7 @@ def our_calls(lb: Liveblocks) -> list[Any]:
 def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     recorder: tuple[str, list[Any]],
 ) -> None:
-    base_url, seen = recorder
-    done = subprocess.run(
-        ["node", str(NODE_MODULES.parent / "settings_requests.mjs"), "--base-url", base_url],
-        cwd=NODE_MODULES.parent, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    node = json.loads(done.stdout.strip().splitlines()[-1])
-    theirs = list(seen)
-    seen.clear()
-    with Liveblocks("sk_localdev", base_url=base_url) as lb:
-        ours = our_calls(lb)
-    assert seen == theirs
+    theirs, node, ours = differential("settings_requests.mjs", recorder, our_calls)
     assert len(theirs) == 8
     assert theirs[0][1] == "/v2/users/alice%40example.com/notification-settings"
     assert theirs[3][1] == "/v2/rooms/room%201%2F%C3%A9/users/bob/subscription-settings"
@@ -105,36 +92,7 @@ def test_answers_are_read_as_the_official_python_sdk_reads_them() -> None:
 
 
 def test_the_async_client_sends_the_same(recorder: tuple[str, list[Any]]) -> None:
-    base_url, seen = recorder
-    with Liveblocks("sk_localdev", base_url=base_url) as lb:
-        sync_result = our_calls(lb)
-    sync_seen = list(seen)
-    seen.clear()
-
-    async def go() -> list[Any]:
-        async with AsyncLiveblocks("sk_localdev", base_url=base_url) as alb:
-            return [
-                await alb.get_notification_settings("alice@example.com"),
-                await alb.update_notification_settings(
-                    "alice@example.com", {"email": {"thread": False}, "slack": {"$custom": True}}
-                ),
-                await alb.delete_notification_settings("alice@example.com"),
-                await alb.get_room_subscription_settings("room 1/é", user_id="bob"),
-                await alb.update_room_subscription_settings(
-                    "room 1/é", user_id="bob", data={"threads": "all", "textMentions": "none"}
-                ),
-                await alb.delete_room_subscription_settings("room 1/é", user_id="bob"),
-                [s async for s in alb.get_user_room_subscription_settings("bob")],
-                [
-                    s
-                    async for s in alb.get_user_room_subscription_settings(
-                        "bob", organization_id="acme", page_size=3
-                    )
-                ],
-            ]
-
-    assert asyncio.run(go()) == sync_result
-    assert seen == sync_seen
+    async_client_agrees(recorder, our_calls)
 
 
 @pytest.mark.parametrize(
@@ -159,9 +117,7 @@ def test_the_async_client_sends_the_same(recorder: tuple[str, list[Any]]) -> Non
 def test_bad_arguments_are_refused_before_anything_is_sent(
     fake: FakeLiveblocks, call: Any, message: str
 ) -> None:
-    with Liveblocks(SECRET, transport=fake) as lb, pytest.raises(ValueError, match=message):
-        call(lb)
-    assert fake.calls == []
+    refused_before_sending(fake, call, message)
 
 
 def test_the_fake_keeps_settings(fake: FakeLiveblocks) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
 from .api.groups import Group, GroupMember
+from .api.notifications import InboxNotification
 from .api.presence import ActiveUser
 from .api.rooms import Room, RoomChanges, RoomSettings
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
@@ -66,6 +67,7 @@ __all__ = [
     "EndpointResponse",
     "Group",
     "GroupMember",
+    "InboxNotification",
     "Liveblocks",
     "LiveblocksError",
     "LiveblocksUser",

@@ -25,6 +25,7 @@ import httpx
 from ._protocol import identify_user_request, parse_token_body, printable
 from ._secret import validate_secret
 from .api.groups import Group
+from .api.notifications import InboxNotification
 from .api.rooms import Room
 from .api.yjs import YJS_TYPES
 from .client import Liveblocks
@@ -221,6 +222,39 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     group_list = group_commands.add_parser("list", parents=[common], help="list groups")
     group_list.add_argument("--user", help="only the groups this user is a member of")
     group_list.add_argument("--limit", type=int, default=None, help="stop after this many")
+
+    notifications = commands.add_parser(
+        "notifications", help="a user's inbox notifications: list, get, delete; trigger one"
+    )
+    notification_commands = notifications.add_subparsers(
+        dest="action", required=True, parser_class=_Parser
+    )
+    notification_list = notification_commands.add_parser(
+        "list", parents=[common], help="a user's notifications, newest first"
+    )
+    notification_list.add_argument("user", help="user id")
+    notification_list.add_argument("--unread", action="store_true", help="only unread ones")
+    notification_list.add_argument("--org", help="only this organization's")
+    notification_list.add_argument("--limit", type=int, default=None, help="stop after this many")
+    notification_get = notification_commands.add_parser("get", parents=[common], help="show one")
+    notification_get.add_argument("user", help="user id")
+    notification_get.add_argument("id", help="inbox notification id")
+    notification_delete = notification_commands.add_parser(
+        "delete", parents=[common], help="delete one, or --all of them"
+    )
+    notification_delete.add_argument("user", help="user id")
+    notification_delete.add_argument("id", nargs="?", help="inbox notification id")
+    notification_delete.add_argument("--all", action="store_true", help="empty the inbox")
+    trigger = notification_commands.add_parser(
+        "trigger", parents=[common], help="notify a user of a custom $kind"
+    )
+    trigger.add_argument("user", help="user id")
+    trigger.add_argument("kind", help="custom kind, starting with $ (quote it in a shell)")
+    trigger.add_argument("subject", help="subject id (notifications are grouped by it)")
+    trigger.add_argument(
+        "--data", default="{}", help="activity data: a JSON object, @FILE or - (stdin)"
+    )
+    trigger.add_argument("--room", help="room id")
 
     identify = commands.add_parser(
         "identify", parents=[common], help="get an ID token and print its claims"
@@ -480,6 +514,66 @@ def _groups(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, st
     out(group_json(group), group_text(group))
 
 
+def notification_json(notification: InboxNotification) -> dict[str, Any]:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "roomId": notification.room_id,
+        "notifiedAt": _iso(notification.notified_at),
+        "readAt": _iso(notification.read_at),
+        **({"threadId": notification.thread_id} if notification.thread_id else {}),
+        **({"subjectId": notification.subject_id} if notification.subject_id else {}),
+    }
+
+
+def notification_text(notification: InboxNotification) -> str:
+    about = notification.thread_id or notification.subject_id or "-"
+    state = "read" if notification.is_read else "unread"
+    when = _iso(notification.notified_at) or "-"
+    kind = _show(notification.kind)
+    return f"{_show(notification.id):24} {kind:16} {_show(about):20} {state:6} {when}"
+
+
+def _notifications(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    action = args.action
+    if action == "list":
+        found: list[InboxNotification] = []
+        query = {"unread": True} if args.unread else None
+        for notification in client.get_inbox_notifications(
+            args.user, query=query, organization_id=args.org
+        ):
+            found.append(notification)
+            if args.limit is not None and len(found) >= args.limit:
+                break
+        text = "\n".join(notification_text(n) for n in found)
+        out([notification_json(n) for n in found], text or "no notifications")
+    elif action == "get":
+        notification = client.get_inbox_notification(args.user, args.id)
+        out(notification_json(notification), notification_text(notification))
+    elif action == "delete":
+        if args.all == (args.id is not None):
+            raise UsageError("give one notification id, or --all (not both)")
+        if args.all:
+            client.delete_all_inbox_notifications(args.user)
+            out({"deleted": "all"}, f"emptied the inbox of {_show(args.user)}")
+        else:
+            client.get_inbox_notification(args.user, args.id)  # a mistyped id is an error
+            client.delete_inbox_notification(args.user, args.id)
+            out({"deleted": args.id}, f"deleted notification {_show(args.id)}")
+    else:
+        data = _json_argument(args.data, "--data", sys.stdin)
+        client.trigger_inbox_notification(
+            args.user,
+            kind=args.kind,
+            subject_id=args.subject,
+            activity_data=data,
+            room_id=args.room,
+        )
+        out({"triggered": args.kind}, f"notified {_show(args.user)} of {_show(args.kind)}")
+
+
 def _json_argument(text: str, what: str, stdin: TextIO) -> Any:
     """JSON given on the command line: the text itself, ``@FILE`` or ``-`` (stdin)."""
     if text == "-":
@@ -667,8 +761,8 @@ def run(
             base_url=getattr(args, "base_url", None),
         )
         try:
-            commands = {"rooms": _rooms, "groups": _groups, "identify": _identify}
-            (commands | {"access": _access})[args.command](args, active, out)
+            commands = {"rooms": _rooms, "groups": _groups, "notifications": _notifications}
+            (commands | {"identify": _identify, "access": _access})[args.command](args, active, out)
         finally:
             if own:
                 active.close()

@@ -34,7 +34,17 @@ from . import telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
-from .api import Operation, Pager, groups, presence, rooms, settings, storage, yjs
+from .api import (
+    Operation,
+    Pager,
+    groups,
+    notifications,
+    presence,
+    rooms,
+    settings,
+    storage,
+    yjs,
+)
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -430,6 +440,11 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     get_user_room_subscription_settings = _blocking_pages(
         settings.get_user_room_subscription_settings
     )
+    get_inbox_notification = _blocking(notifications.get_inbox_notification)
+    delete_inbox_notification = _blocking(notifications.delete_inbox_notification)
+    delete_all_inbox_notifications = _blocking(notifications.delete_all_inbox_notifications)
+    trigger_inbox_notification = _blocking(notifications.trigger_inbox_notification)
+    get_inbox_notifications = _blocking_pages(notifications.get_inbox_notifications)
 
     def close(self) -> None:
         self._wire.close()
@@ -540,6 +555,11 @@ class AsyncLiveblocks(
     update_room_subscription_settings = _awaitable(settings.update_room_subscription_settings)
     delete_room_subscription_settings = _awaitable(settings.delete_room_subscription_settings)
     get_user_room_subscription_settings = _async_pages(settings.get_user_room_subscription_settings)
+    get_inbox_notification = _awaitable(notifications.get_inbox_notification)
+    delete_inbox_notification = _awaitable(notifications.delete_inbox_notification)
+    delete_all_inbox_notifications = _awaitable(notifications.delete_all_inbox_notifications)
+    trigger_inbox_notification = _awaitable(notifications.trigger_inbox_notification)
+    get_inbox_notifications = _async_pages(notifications.get_inbox_notifications)
 
     async def aclose(self) -> None:
         await self._wire.aclose()

@@ -153,3 +153,24 @@ def refused_before_sending(fake: Any, call: Callable[[Any], Any], message: str) 
     with Liveblocks(SECRET, transport=fake) as client, pytest.raises(ValueError, match=message):
         call(client)
     assert fake.calls == []
+
+
+def never_sent_twice(fake: Any, call: Callable[[Any], Any]) -> None:
+    """``call(client)`` on the fake, its first answer a 503: it raises ``LiveblocksError``
+    after one request (a call that is not idempotent is never retried)."""
+    import pytest
+
+    from liveblocks_auth import Liveblocks, LiveblocksError, RetryPolicy
+    from liveblocks_auth.testing import Fault
+    from tests.core.harness import SECRET
+
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.001, backoff_max=0.001)
+    before = len(fake.calls)
+    fake.fail_next(Fault.server_error(), times=1)
+    with (
+        Liveblocks(SECRET, transport=fake, retry=policy) as client,
+        pytest.raises(LiveblocksError) as refused,
+    ):
+        call(client)
+    assert refused.value.status == 503
+    assert len(fake.calls) == before + 1

@@ -1,5 +1,5 @@
-"""docs/groups.md and docs/notification-settings.md: their fake examples, run as pasted, print
-what their comments say."""
+"""docs/groups.md, notification-settings.md and inbox-notifications.md: their fake examples, run
+as pasted, print what their comments say."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ def test_the_settings_example(capsys: pytest.CaptureFixture[str]) -> None:
     page = DOCS / "notification-settings.md"
     run_block(readme_block("settings-fake", page), {}, page)
     assert capsys.readouterr().out == "{'thread': True, 'textMention': False}\n['roadmap']\n"
+
+
+def test_the_notifications_example(capsys: pytest.CaptureFixture[str]) -> None:
+    page = DOCS / "inbox-notifications.md"
+    run_block(readme_block("notifications-fake", page), {}, page)
+    assert capsys.readouterr().out == "$fileUploaded [{'page': 1}, {'page': 2}]\n"

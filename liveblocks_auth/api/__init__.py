@@ -1,5 +1,5 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``, ``groups``, ``settings``. Each function is an *operation*
+``presence``, ``groups``, ``settings``, ``notifications``. Each function is an *operation*
 (``_operation.Operation``): it checks its arguments, yields the request it needs, and returns a
 typed answer or raises :class:`~liveblocks_auth.errors.LiveblocksError`. The clients
 (``Liveblocks``, ``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O
@@ -7,7 +7,7 @@ itself."""
 
 from __future__ import annotations
 
-from . import groups, presence, rooms, settings, storage, yjs
+from . import groups, notifications, presence, rooms, settings, storage, yjs
 from ._operation import Operation, Page, Pager
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Page",
     "Pager",
     "groups",
+    "notifications",
     "presence",
     "rooms",
     "settings",

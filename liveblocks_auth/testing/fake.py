@@ -143,6 +143,9 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.notification_settings: dict[str, dict[str, Any]] = {}
         #: Room subscription settings by (room id, user id), once set.
         self.room_subscription_settings: dict[tuple[str, str], dict[str, Any]] = {}
+        #: Each user's inbox notifications, newest first, as the REST API answers them.
+        self.inbox_notifications: dict[str, list[dict[str, Any]]] = {}
+        self._next_id = 0
         self._next_connection = 0
         self.delay = 0.0
         self._lock = threading.Lock()
@@ -168,6 +171,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.groups.clear()
             self.notification_settings.clear()
             self.room_subscription_settings.clear()
+            self.inbox_notifications.clear()
 
     def add_room(
         self,
@@ -192,6 +196,37 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if storage is not None:
                 self.storage[room_id] = json.loads(json.dumps(storage))
             return room
+
+    def add_inbox_notification(
+        self,
+        user_id: str,
+        *,
+        kind: str = "thread",
+        room_id: str | None = "my-room",
+        thread_id: str | None = None,
+        read: bool = False,
+        organization_id: str = "default",
+    ) -> dict[str, Any]:
+        """Put a notification in ``user_id``'s inbox without a request (a thread notification
+        by default, as Liveblocks makes when a thread the user follows gets a comment)."""
+        with self._lock:
+            now = _now_iso()
+            notification: dict[str, Any] = {
+                "kind": kind,
+                "id": self._new_id("in"),
+                "roomId": room_id,
+                "notifiedAt": now,
+                "readAt": now if read else None,
+                "organizationId": organization_id,
+            }
+            if kind == "thread":
+                notification["threadId"] = thread_id or self._new_id("th")
+            self.inbox_notifications.setdefault(user_id, []).insert(0, notification)
+            return notification
+
+    def _new_id(self, prefix: str) -> str:
+        self._next_id += 1
+        return f"{prefix}_fake{self._next_id:06d}"
 
     def connect(
         self, room_id: str, user_id: str | None, info: Mapping[str, Any] | None = None
@@ -667,6 +702,103 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         ]
         return _json(200, _paged(items, call.params, "roomId"))
 
+    # --- inbox notifications ---
+
+    def _inbox(self, user_id: str, organization_id: str | None) -> list[dict[str, Any]]:
+        found = self.inbox_notifications.get(user_id, [])
+        if organization_id is None:
+            return found
+        return [n for n in found if n.get("organizationId") == organization_id]
+
+    @staticmethod
+    def _answer_notification(notification: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in notification.items() if k != "organizationId"}
+
+    def _get_notification(
+        self, call: RecordedCall, user_id: str, notification_id: str
+    ) -> httpx.Response:
+        for notification in self.inbox_notifications.get(user_id, []):
+            if notification["id"] == notification_id:
+                return _json(200, self._answer_notification(notification))
+        return _notification_not_found(notification_id)
+
+    def _list_notifications(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        found = self._inbox(user_id, call.params.get("organizationId"))
+        query = call.params.get("query", "")
+        _require(query in ("", "unread:true", "unread:false"), f"Unsupported query {query!r}")
+        if query:
+            unread = query == "unread:true"
+            found = [n for n in found if (n["readAt"] is None) == unread]
+        paged = _paged(found, call.params, "id")
+        return _json(200, {**paged, "data": [self._answer_notification(n) for n in paged["data"]]})
+
+    def _delete_notification(
+        self, call: RecordedCall, user_id: str, notification_id: str
+    ) -> httpx.Response:
+        inbox = self.inbox_notifications.get(user_id, [])
+        kept = [n for n in inbox if n["id"] != notification_id]
+        if len(kept) == len(inbox):
+            return _notification_not_found(notification_id)
+        self.inbox_notifications[user_id] = kept
+        return httpx.Response(204)
+
+    def _delete_all_notifications(self, call: RecordedCall, user_id: str) -> httpx.Response:
+        organization = call.params.get("organizationId")
+        inbox = self.inbox_notifications.get(user_id, [])
+        self.inbox_notifications[user_id] = [
+            n for n in inbox if organization is not None and n.get("organizationId") != organization
+        ]
+        return httpx.Response(204)
+
+    def _trigger_notification(self, call: RecordedCall) -> httpx.Response:
+        body = call.json
+        _require(isinstance(body, dict), "Body must be a JSON object")
+        for key in ("userId", "kind", "subjectId"):
+            _require(isinstance(body.get(key), str) and bool(body[key]), f"{key} is required")
+        _require(body["kind"].startswith("$"), "kind must start with $")
+        data = body.get("activityData")
+        _require(
+            isinstance(data, dict)
+            and all(isinstance(v, str | int | float | bool) for v in data.values()),
+            "activityData must be an object of strings, numbers and booleans",
+        )
+        room_id = body.get("roomId")
+        if room_id is not None and room_id not in self.rooms:
+            return _not_found(room_id)
+        now = _now_iso()
+        activity = {"id": self._new_id("act"), "createdAt": now, "data": data}
+        inbox = self.inbox_notifications.setdefault(body["userId"], [])
+        for notification in inbox:  # one notification per kind and subject, while unread
+            same = (notification.get("kind"), notification.get("subjectId")) == (
+                body["kind"],
+                body["subjectId"],
+            )
+            if same and notification["readAt"] is None:
+                notification["activities"].append(activity)
+                notification["notifiedAt"] = now
+                inbox.remove(notification)
+                inbox.insert(0, notification)
+                return httpx.Response(200)
+        inbox.insert(
+            0,
+            {
+                "kind": body["kind"],
+                "id": self._new_id("in"),
+                "subjectId": body["subjectId"],
+                "roomId": room_id,
+                "notifiedAt": now,
+                "readAt": None,
+                "activities": [activity],
+                "organizationId": body.get("organizationId", "default"),
+            },
+        )
+        return httpx.Response(200)
+
+
+def _notification_not_found(notification_id: str) -> httpx.Response:
+    message = f'Inbox notification with id "{notification_id}" not found.'
+    return _error(404, "INBOX_NOTIFICATION_NOT_FOUND", message)
+
 
 _THREADS = ("all", "replies_and_mentions", "none")
 
@@ -869,5 +1001,20 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ),
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)/users/([^/]+)/subscription-settings")): (
         FakeLiveblocks._delete_room_settings
+    ),
+    ("GET", re.compile(r"/v2/users/([^/]+)/inbox-notifications")): (
+        FakeLiveblocks._list_notifications
+    ),
+    ("DELETE", re.compile(r"/v2/users/([^/]+)/inbox-notifications")): (
+        FakeLiveblocks._delete_all_notifications
+    ),
+    ("GET", re.compile(r"/v2/users/([^/]+)/inbox-notifications/([^/]+)")): (
+        FakeLiveblocks._get_notification
+    ),
+    ("DELETE", re.compile(r"/v2/users/([^/]+)/inbox-notifications/([^/]+)")): (
+        FakeLiveblocks._delete_notification
+    ),
+    ("POST", re.compile(r"/v2/inbox-notifications/trigger")): (
+        FakeLiveblocks._trigger_notification
     ),
 }

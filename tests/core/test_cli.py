@@ -102,6 +102,31 @@ def test_groups_create_change_list_delete(cli: Cli) -> None:
     assert sorted(cli.fake.groups) == ["eng"]
 
 
+def test_notifications_list_get_trigger_delete(cli: Cli) -> None:
+    old = cli.fake.add_inbox_notification("alice", read=True)
+    code, out, err = cli(
+        "notifications", "trigger", "alice", "$upload", "file-1", "--data", '{"name": "a.pdf"}'
+    )
+    assert (code, err, out) == (0, "", "notified alice of $upload\n")
+    listed = cli.json("notifications", "list", "alice")
+    assert [(n["kind"], n.get("subjectId")) for n in listed] == [
+        ("$upload", "file-1"),
+        ("thread", None),
+    ]
+    assert [n["id"] for n in cli.json("notifications", "list", "alice", "--unread")] == [
+        listed[0]["id"]
+    ]
+    assert cli.json("notifications", "get", "alice", old["id"])["threadId"] == old["threadId"]
+    assert cli.json("notifications", "delete", "alice", old["id"]) == {"deleted": old["id"]}
+    code, _, err = cli("notifications", "delete", "alice")
+    assert (code, err) == (2, "error: give one notification id, or --all (not both)\n")
+    assert cli.json("notifications", "delete", "alice", "--all") == {"deleted": "all"}
+    assert cli("notifications", "list", "alice")[1] == "no notifications\n"
+    code, _, err = cli("notifications", "trigger", "alice", "upload", "s")
+    assert code == 2
+    assert 'kind must be a custom notification kind starting with "$"' in err
+
+
 def test_access_explains_the_deciding_level(cli: Cli) -> None:
     cli(
         "rooms",

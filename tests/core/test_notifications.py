@@ -119,6 +119,7 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
         assert [_as_node(n) for n in page] == node_page["data"]
 
 
+@pytest.mark.official_sdk
 def test_answers_are_read_as_the_official_python_sdk_reads_them() -> None:
     from liveblocks.models import InboxNotificationCustomData, InboxNotificationThreadData
 

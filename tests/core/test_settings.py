@@ -76,6 +76,7 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     assert [ours[6], ours[7]] == [node[4]["data"], node[5]["data"]]
 
 
+@pytest.mark.official_sdk
 def test_answers_are_read_as_the_official_python_sdk_reads_them() -> None:
     from liveblocks.models import (
         NotificationSettings,

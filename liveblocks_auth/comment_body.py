@@ -163,6 +163,27 @@ def _valid_label(label: str) -> bool:
     )
 
 
+def _ipv6(address: ipaddress.IPv6Address) -> str:
+    """``address`` as the URL standard serialises it: eight hex pieces, the first longest run of
+    two or more zero pieces compressed, an IPv4-mapped tail in hex too (Python 3.13 writes that
+    one in dotted form)."""
+    packed = address.packed
+    pieces = [packed[i] << 8 | packed[i + 1] for i in range(0, 16, 2)]
+    start, length, best = -1, 0, (-1, 1)
+    for index, piece in enumerate([*pieces, 1]):
+        if piece == 0:
+            start, length = (index, 1) if start < 0 else (start, length + 1)
+            continue
+        if length > best[1]:
+            best = (start, length)
+        start, length = -1, 0
+    text = [f"{piece:x}" for piece in pieces]
+    if best[0] < 0:
+        return ":".join(text)
+    head, tail = text[: best[0]], text[best[0] + best[1] :]
+    return ":".join(head) + "::" + ":".join(tail)
+
+
 def _domain_to_ascii(domain: str) -> str | None:
     """UTS 46 ToASCII as the URL standard runs it (non-transitional, no hyphen, STD3 or bidi
     rules): idna's mapping table and checks, Punycode; ACE labels must decode to valid ones."""
@@ -197,7 +218,7 @@ def _host(raw: str) -> str | None:
         if not raw.endswith("]"):
             return None
         try:
-            return f"[{ipaddress.IPv6Address(raw[1:-1]).compressed}]"
+            return f"[{_ipv6(ipaddress.IPv6Address(raw[1:-1]))}]"
         except ValueError:
             return None
     try:

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import yarl
 
 from ._wire import (
     ENV_TRANSPORT,
@@ -158,7 +159,8 @@ class AiohttpWire:
     async def _exchange(self, session: aiohttp.ClientSession, call: Outgoing) -> Reply:
         async with session.request(
             call.method,
-            call.url,
+            # As built, byte for byte: yarl would otherwise decode %40 and the like in the path.
+            yarl.URL(call.url, encoded=True),
             data=call.body,
             headers=call.headers,
             allow_redirects=False,

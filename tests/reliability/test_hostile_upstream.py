@@ -131,6 +131,16 @@ def test_a_chunked_answer_is_read_and_the_connection_kept(connect: Connect) -> N
     assert upstream.connections == 1
 
 
+def test_the_request_target_is_sent_as_built(connect: Connect) -> None:
+    # The percent-encoding of ids must reach Liveblocks unchanged (Node sends %40, %2F...).
+    group = b'{"type": "group", "id": "x", "members": []}'
+    with HostileServer(serve_each(answer(group))) as upstream:
+        lb = connect(upstream.url)
+        assert lb.run(lb.client.get_group("team@acme/é?")).id == "x"
+        lines = [request.line for request in upstream.requests]
+    assert lines == ["GET /v2/groups/team%40acme%2F%C3%A9%3F HTTP/1.1"]
+
+
 # --- connection reuse ------------------------------------------------------------------------
 
 

@@ -16,9 +16,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import httpx
 
@@ -324,6 +324,19 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
 # --- output ----------------------------------------------------------------------------------
 
 
+T = TypeVar("T")
+
+
+def _first(items: Iterable[T], limit: int | None) -> list[T]:
+    """The items of a listing, up to ``--limit`` (pages past it are never fetched)."""
+    found: list[T] = []
+    for item in items:
+        found.append(item)
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -451,17 +464,14 @@ def _rooms(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str
         _ROOM_DATA[action](args, client, out)
     else:
         meta = dict(parse_pair(m, "--meta") for m in args.meta)
-        rooms: list[Room] = []
-        for room in client.list_rooms(
+        listing = client.list_rooms(
             user_id=args.user,
             group_ids=args.group,
             organization_id=args.org,
             metadata=meta or None,
             query=args.query,
-        ):
-            rooms.append(room)
-            if args.limit is not None and len(rooms) >= args.limit:
-                break
+        )
+        rooms = _first(listing, args.limit)
         text = "\n".join(
             f"{_show(r.id):30} {_show(r.organization_id or '-'):12} "
             f"default: {_scopes_text(r.default_accesses)}"
@@ -489,12 +499,8 @@ def group_text(group: Group) -> str:
 def _groups(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
     action = args.action
     if action == "list":
-        found: list[Group] = []
         listing = client.get_user_groups(args.user) if args.user else client.get_groups()
-        for group in listing:
-            found.append(group)
-            if args.limit is not None and len(found) >= args.limit:
-                break
+        found = _first(listing, args.limit)
         text = "\n".join(group_text(g) for g in found)
         out([group_json(g) for g in found], text or "no groups")
         return
@@ -539,14 +545,11 @@ def _notifications(
 ) -> None:
     action = args.action
     if action == "list":
-        found: list[InboxNotification] = []
         query = {"unread": True} if args.unread else None
-        for notification in client.get_inbox_notifications(
+        notifications = client.get_inbox_notifications(
             args.user, query=query, organization_id=args.org
-        ):
-            found.append(notification)
-            if args.limit is not None and len(found) >= args.limit:
-                break
+        )
+        found = _first(notifications, args.limit)
         text = "\n".join(notification_text(n) for n in found)
         out([notification_json(n) for n in found], text or "no notifications")
     elif action == "get":

@@ -5,7 +5,7 @@ settings (which threads and mentions of a room notify the user)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Final, Literal, TypedDict, cast
 
 from liveblocks_auth._protocol import ApiRequest, check_organization_id, check_user_id
 
@@ -13,6 +13,7 @@ from ._operation import Operation, Pager, no_content, ok_json, page_size_param, 
 
 __all__ = [
     "NOTIFICATION_CHANNELS",
+    "ROOM_SUBSCRIPTION_CHOICES",
     "NotificationSettings",
     "RoomSubscriptionSettings",
     "delete_notification_settings",
@@ -25,8 +26,11 @@ __all__ = [
 ]
 
 NOTIFICATION_CHANNELS = ("email", "slack", "teams", "webPush")
-_THREADS = ("all", "replies_and_mentions", "none")
-_TEXT_MENTIONS = ("mine", "none")
+#: The values each room subscription setting takes.
+ROOM_SUBSCRIPTION_CHOICES: Final = {
+    "threads": ("all", "replies_and_mentions", "none"),
+    "textMentions": ("mine", "none"),
+}
 
 
 class NotificationSettings(TypedDict, total=False):
@@ -122,7 +126,7 @@ def update_room_subscription_settings(
 ) -> Operation[RoomSubscriptionSettings]:
     """Change them: ``threads`` (``"all"``, ``"replies_and_mentions"``, ``"none"``) and
     ``textMentions`` (``"mine"``, ``"none"``). Sending it twice is harmless."""
-    allowed = {"threads": _THREADS, "textMentions": _TEXT_MENTIONS}
+    allowed = ROOM_SUBSCRIPTION_CHOICES
     if not isinstance(data, Mapping) or not data:
         raise ValueError('data must be a mapping like {"threads": "all"}')
     for key, value in data.items():

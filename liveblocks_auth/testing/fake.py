@@ -26,6 +26,8 @@ from urllib.parse import unquote
 import httpx
 import jwt
 
+from liveblocks_auth.api.groups import GROUP_SCOPES
+from liveblocks_auth.api.settings import NOTIFICATION_CHANNELS, ROOM_SUBSCRIPTION_CHOICES
 from liveblocks_auth.config import MAX_ROOM_ID_LENGTH, MAX_USER_ID_LENGTH, MAX_USER_INFO_LENGTH
 from liveblocks_auth.models import decode_token
 from liveblocks_auth.permissions import KNOWN_SCOPES
@@ -577,7 +579,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         scopes = body.get("scopes", {"mention": True})
         _require(
             isinstance(scopes, dict)
-            and all(k == "mention" and v is True for k, v in scopes.items()),
+            and all(k in GROUP_SCOPES and v is True for k, v in scopes.items()),
             "scopes must be {mention: true}",
         )
         if group_id in self.groups:
@@ -654,7 +656,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             user_id, {"email": {"thread": True, "textMention": True}}
         )
         for channel, kinds in body.items():
-            _require(channel in ("email", "slack", "teams", "webPush"), f"Unknown {channel}")
+            _require(channel in NOTIFICATION_CHANNELS, f"Unknown {channel}")
             _require(isinstance(kinds, dict), f"{channel} must be an object")
             current[channel] = {**current.get(channel, {}), **kinds}
         return _json(200, current)
@@ -679,7 +681,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _not_found(room_id)
         body = call.json
         _require(isinstance(body, dict) and bool(body), "Body must be a JSON object")
-        allowed = {"threads": _THREADS, "textMentions": ("mine", "none")}
+        allowed = ROOM_SUBSCRIPTION_CHOICES
         for key, value in body.items():
             _require(key in allowed and value in allowed[key], f"Invalid {key}")
         settings = {**self._room_settings(room_id, user_id), **body}
@@ -798,9 +800,6 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
 def _notification_not_found(notification_id: str) -> httpx.Response:
     message = f'Inbox notification with id "{notification_id}" not found.'
     return _error(404, "INBOX_NOTIFICATION_NOT_FOUND", message)
-
-
-_THREADS = ("all", "replies_and_mentions", "none")
 
 
 def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> dict[str, Any]:

@@ -99,7 +99,8 @@ def get_mentions_from_comment_body(
 _ABSOLUTE = re.compile(r"[a-zA-Z][a-zA-Z0-9+\-.]*?:")
 _TRAILING_SLASH = re.compile(r"/(?:[?#][^\n\r\u2028\u2029]*)?\Z")
 _PLACEHOLDER = ("https", "localhost", 9999)
-_SPECIAL_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
+#: The default ports of the only schemes a link keeps (any other fails earlier).
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+\-.]*):")
 _FORBIDDEN_HOST = set("\x00\t\n\r #/:<>?@[\\]^|%\x7f") | {chr(c) for c in range(0x20)}
 
@@ -359,7 +360,7 @@ def _authority(url: _Url, rest: str) -> _Url | None:
         if not port_text.isascii() or not port_text.isdigit() or int(port_text) > 65535:
             return None
         port = int(port_text)
-        url.port = None if port == _SPECIAL_PORTS[url.scheme] else port
+        url.port = None if port == _DEFAULT_PORTS[url.scheme] else port
     path_end = min([i for i in (rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
     url.path = _path([], rest[1:path_end]) if rest[:1] in ("/", "\\") else [""]
     return _tail(url, rest[path_end:])

@@ -145,7 +145,7 @@ class _Handle:
         curl = self.curl
         self.answer.begin()
         curl.setopt(pycurl.URL, call.url)
-        if call.body is None:
+        if call.body is None:  # (a POST has a body, if only b"": this would make it a GET)
             curl.setopt(pycurl.HTTPGET, 1)
         else:
             curl.setopt(pycurl.POSTFIELDS, call.body)

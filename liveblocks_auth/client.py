@@ -173,6 +173,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
             body, headers = request.content, self._binary_headers
         elif request.json is not None:
             body, headers = proto.to_json(request.json).encode(), self._json_headers
+        elif request.method == "POST":  # as the Node SDK: JSON, and Content-Length: 0
+            body, headers = b"", self._json_headers
         else:
             body, headers = None, self._headers
         return Outgoing(

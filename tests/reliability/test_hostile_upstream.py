@@ -27,6 +27,7 @@ import pytest
 import trustme
 
 from liveblocks_auth import AsyncLiveblocks, Liveblocks, LiveblocksError, RetryPolicy, _wire
+from liveblocks_auth._protocol import ApiRequest
 from liveblocks_auth.transports import ENV_TRANSPORT
 from tests.core.harness import SECRET, Harness, harnesses, make_harness
 from tests.reliability.hostile import (
@@ -139,6 +140,20 @@ def test_the_request_target_is_sent_as_built(connect: Connect) -> None:
         assert lb.run(lb.client.get_group("team@acme/é?")).id == "x"
         lines = [request.line for request in upstream.requests]
     assert lines == ["GET /v2/groups/team%40acme%2F%C3%A9%3F HTTP/1.1"]
+
+
+def test_a_post_without_body_is_sent_as_a_post(connect: Connect) -> None:
+    # libcurl turns a transfer without body into a GET unless told otherwise (it was, once).
+    with HostileServer(serve_each(answer(b'{"uploadId": "u"}'))) as upstream:
+        lb = connect(upstream.url)
+        result = lb.run(lb.client.call(ApiRequest("POST", "/v2/rooms/r/attachments/a/multipart/f")))
+        assert result.status == 200
+        [request] = upstream.requests
+    assert request.line == "POST /v2/rooms/r/attachments/a/multipart/f HTTP/1.1"
+    head = request.head.decode().lower().split("\r\n")
+    assert "content-type: application/json" in head
+    assert "content-length: 0" in head
+    assert request.body == b""
 
 
 # --- connection reuse ------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -22,6 +22,7 @@ __all__ = [
     "Pager",
     "check_path_id",
     "check_room_id",
+    "iso_time",
     "json_answer",
     "no_content",
     "ok",
@@ -45,6 +46,23 @@ def parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def iso_time(value: object, setting: str) -> str:
+    """An aware ``datetime`` as JavaScript's ``Date.toISOString()`` writes it (UTC, to the
+    millisecond: ``2024-01-15T10:30:00.000Z``), as the Node SDK sends times."""
+    if not isinstance(value, datetime):
+        raise ValueError(f"{setting} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{setting} must be an aware datetime (datetime.now(UTC), not datetime.now()): "
+            "a naive one names no instant"
+        )
+    utc = value.astimezone(UTC)
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,23 +93,31 @@ def check_room_id(room_id: object) -> str:
 
 
 def path_segment(value: object, setting: str) -> str:
-    """``value`` checked (:func:`check_path_id`) and percent-encoded as one path segment."""
-    return quote(check_path_id(value, setting), safe="")
+    """``value`` checked (:func:`check_path_id`) and percent-encoded as one path segment, as
+    JavaScript's ``encodeURIComponent`` (which the Node SDK uses) encodes it."""
+    return quote(check_path_id(value, setting), safe="!'()*")
 
 
 class Pager(Generic[T]):
     """The pages of a listing: ``page(cursor)`` is the operation for one page of ``path``
-    (``params`` and the cursor as ``startingAfter``); ``item`` reads each entry."""
+    (``params`` and the cursor as ``startingAfter``, in the ``order`` the Node SDK writes
+    them); ``item`` reads each entry."""
 
     def __init__(
-        self, path: str, params: dict[str, str], item: Callable[[Mapping[str, Any]], T]
+        self,
+        path: str,
+        params: dict[str, str],
+        item: Callable[[Mapping[str, Any]], T],
+        order: tuple[str, ...] = ("startingAfter", "limit"),
     ) -> None:
-        self.path, self.params, self.item = path, params, item
+        self.path, self.params, self.item, self.order = path, params, item, order
 
     def page(self, cursor: str | None) -> Operation[Page[T]]:
         params = dict(self.params)
         if cursor is not None:
             params["startingAfter"] = cursor
+        rank = {name: i for i, name in enumerate(self.order)}
+        params = dict(sorted(params.items(), key=lambda item: rank.get(item[0], len(rank))))
         data = ok_json((yield ApiRequest("GET", self.path, params=params)))
         items = [self.item(entry) for entry in data.get("data", [])]
         cursor = data.get("nextCursor")

@@ -11,6 +11,7 @@ from typing import Any
 
 from liveblocks_auth._protocol import ApiRequest, check_organization_id, check_text, check_user_id
 
+from . import query as query_language
 from ._operation import (
     Operation,
     Pager,
@@ -22,6 +23,7 @@ from ._operation import (
 )
 
 __all__ = [
+    "NOTIFICATION_QUERY",
     "InboxNotification",
     "delete_all_inbox_notifications",
     "delete_inbox_notification",
@@ -29,6 +31,10 @@ __all__ = [
     "get_inbox_notifications",
     "trigger_inbox_notification",
 ]
+
+
+#: What an inbox query filters on (see :mod:`liveblocks_auth.api.query`).
+NOTIFICATION_QUERY: dict[str, query_language.Field] = {"unread": query_language.boolean}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +110,14 @@ def get_inbox_notifications(
     Liveblocks' query language (``"unread:true"``, or ``{"unread": True}``)."""
     params: dict[str, str] = {}
     if isinstance(query, Mapping):
-        if set(query) != {"unread"} or not isinstance(query["unread"], bool):
-            raise ValueError('query must be a string or {"unread": True/False}')
-        params["query"] = f"unread:{'true' if query['unread'] else 'false'}"
+        params["query"] = query_language.object_to_query(query, NOTIFICATION_QUERY)
     elif query is not None:
         if not isinstance(query, str):
             raise ValueError(f"query must be a string, not {type(query).__name__}")
         params["query"] = check_text(query, "query")
     params |= page_size_param(page_size) | _organization(organization_id, tenant_id)
-    return Pager(_inbox_path(user_id), params, InboxNotification.from_json)
+    order = ("query", "limit", "startingAfter", "organizationId")
+    return Pager(_inbox_path(user_id), params, InboxNotification.from_json, order)
 
 
 def delete_inbox_notification(user_id: str, inbox_notification_id: str) -> Operation[None]:

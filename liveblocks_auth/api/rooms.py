@@ -12,6 +12,7 @@ from typing import Any, Required, TypedDict, Unpack
 from liveblocks_auth._protocol import ApiRequest, check_organization_id, check_user_id
 from liveblocks_auth.permissions import Resolution, explain_room_permissions, validate_permissions
 
+from . import query as query_language
 from ._operation import (
     Operation,
     Pager,
@@ -24,6 +25,7 @@ from ._operation import (
 )
 
 __all__ = [
+    "ROOM_QUERY",
     "Room",
     "RoomChanges",
     "RoomPager",
@@ -36,6 +38,12 @@ __all__ = [
     "update_room",
     "upsert_room",
 ]
+
+#: What a room query filters on (see :mod:`liveblocks_auth.api.query`).
+ROOM_QUERY: dict[str, query_language.Field] = {
+    "roomId": query_language.text_or_prefix,
+    "metadata": query_language.metadata,
+}
 
 Accesses = Mapping[str, Sequence[str]]
 UpdateAccesses = Mapping[str, Sequence[str] | None]
@@ -285,7 +293,8 @@ class RoomPager(Pager[Room]):
     """The pages of a room listing (``list_rooms``)."""
 
     def __init__(self, params: dict[str, str]) -> None:
-        super().__init__("/v2/rooms", params, Room.from_json)
+        order = ("limit", "startingAfter", "userId", "groupIds", "query", "organizationId")
+        super().__init__("/v2/rooms", params, Room.from_json, order)
 
 
 def list_rooms(
@@ -295,11 +304,13 @@ def list_rooms(
     organization_id: str | None = None,
     tenant_id: str | None = None,
     metadata: Mapping[str, str] | None = None,
-    query: str | None = None,
+    query: str | Mapping[str, Any] | None = None,
     page_size: int | None = None,
 ) -> RoomPager:
     """Rooms, newest first, page after page. Filters: users/groups accesses, organization,
-    metadata values, or a raw query in Liveblocks' query language."""
+    metadata values, or a query in Liveblocks' query language: a string, or a mapping of
+    ``roomId`` (a value or ``{"startsWith": ...}``) and ``metadata``
+    (:mod:`liveblocks_auth.api.query`)."""
     params: dict[str, str] = {}
     if user_id is not None:
         params["userId"] = check_user_id(user_id)
@@ -310,6 +321,10 @@ def list_rooms(
     org = check_organization_id(organization_id, tenant_id)
     if org is not None:
         params["organizationId"] = org
+    if isinstance(query, Mapping):
+        query = query_language.object_to_query(query, ROOM_QUERY)
+    elif query is not None and not isinstance(query, str):
+        raise ValueError(f"query must be a string or a mapping, not {type(query).__name__}")
     clauses = [query] if query else []
     for key, value in (metadata or {}).items():
         clauses.append(f"metadata[{json.dumps(key)}]:{json.dumps(value)}")

@@ -155,4 +155,4 @@ def get_user_room_subscription_settings(
     if organization is not None:
         params["organizationId"] = organization
     path = _user_path(user_id, "room-subscription-settings")
-    return Pager(path, params, _room_settings)
+    return Pager(path, params, _room_settings, ("startingAfter", "limit", "organizationId"))

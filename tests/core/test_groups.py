@@ -4,6 +4,7 @@ before anything is sent, only harmless calls are retried, and the fake does all 
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 from typing import Any
@@ -36,11 +37,14 @@ GROUP_JSON = {
 }
 
 
+_CURSORS = itertools.cycle([None, None, None, "cursor 1", None])  # each run's 5 listing calls
+
+
 def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     if method == "DELETE":
         return 204, "application/json", b""
     listing = method == "GET" and (path == "/v2/groups" or path.endswith("/groups"))
-    answer = {"data": [GROUP_JSON], "nextCursor": None} if listing else GROUP_JSON
+    answer = {"data": [GROUP_JSON], "nextCursor": next(_CURSORS)} if listing else GROUP_JSON
     return 200, "application/json", json.dumps(answer).encode()
 
 
@@ -84,7 +88,8 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     recorder: tuple[str, list[Any]],
 ) -> None:
     theirs, node_parsed, ours = differential("group_requests.mjs", recorder, our_calls)
-    assert len(theirs) == 10
+    assert len(theirs) == 11
+    assert theirs[10][1] == "/v2/users/alice%40example.com/groups?startingAfter=cursor+1&limit=2"
     assert theirs[0][:2] == ("POST", "/v2/groups")
     assert theirs[2][1] == "/v2/groups/team%201%2F%C3%A9"
     assert theirs[7][1] == "/v2/groups?limit=5"
@@ -92,8 +97,10 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     # The answers, as Node parses them (dates included; unknown fields kept).
     singles = [ours[i] for i in (0, 1, 2, 3, 4)]
     assert [_as_node(g) for g in singles] == node_parsed[:5]
-    for ours_page, node_page in zip([ours[i] for i in (6, 7, 8, 9)], node_parsed[5:], strict=True):
-        assert [_as_node(g) for g in ours_page] == node_page["data"]
+    node_pages = [page["data"] for page in node_parsed[5:9]]
+    node_pages[3] += node_parsed[9]["data"]  # our iterator followed the cursor
+    for ours_page, node_page in zip([ours[i] for i in (6, 7, 8, 9)], node_pages, strict=True):
+        assert [_as_node(g) for g in ours_page] == node_page
 
 
 @pytest.mark.official_sdk

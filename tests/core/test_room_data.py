@@ -5,6 +5,7 @@ retries happen only where a call is idempotent, and the fake supports all of it.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -38,8 +39,14 @@ ROOM_JSON = {
 }
 
 
+_LISTINGS = itertools.cycle(["cursor 1", None, None])  # the 3 listing calls of each run
+
+
 def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     """What Liveblocks answers each room data call, roughly."""
+    if (method, path) == ("GET", "/v2/rooms"):
+        page = {"data": [ROOM_JSON], "nextCursor": next(_LISTINGS)}
+        return 200, "application/json", json.dumps(page).encode()
     if method == "DELETE":
         return 204, "application/json", b""
     if path.endswith("/ydoc-binary"):
@@ -93,12 +100,26 @@ def our_calls(lb: Liveblocks) -> None:
     lb.get_active_users(ROOM)
     lb.broadcast_event(ROOM, {"type": "kick", "userId": "bob", "reasons": ["demoted", 1]})
     lb.broadcast_event(ROOM, "refresh")
+    query = {"roomId": {"startsWith": "room "}, "metadata": {"color": "blue"}}
+    listed = lb.list_rooms(
+        page_size=10,
+        user_id="alice@example.com",
+        group_ids=["a b", "c"],
+        organization_id="acme",
+        query=query,
+    )
+    assert [room.id for room in listed] == [ROOM, ROOM]
+    assert [room.id for room in lb.list_rooms(query="roomId^'x'")] == [ROOM]
 
 
 @pytest.mark.realstack
 def test_requests_are_those_of_the_official_node_sdk(recorder: tuple[str, list[Any]]) -> None:
     theirs, _, _ = differential("request_shapes.mjs", recorder, our_calls)
-    assert len(theirs) == 16
+    assert len(theirs) == 19
+    assert theirs[-2][1] == (
+        "/v2/rooms?limit=10&startingAfter=cursor+1&userId=alice%40example.com&groupIds=a+b%2Cc"
+        "&query=roomId%5E%27room+%27+metadata%5B%27color%27%5D%3A%27blue%27&organizationId=acme"
+    )
     # Spot checks of what was compared.
     assert theirs[0][:2] == ("POST", "/v2/rooms?idempotent")
     assert theirs[1][1] == "/v2/rooms/room%201%2F%C3%A9/upsert"

@@ -4,6 +4,7 @@ anything is sent, and the fake keeps them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -28,13 +29,17 @@ ROOM_SETTINGS = {"threads": "replies_and_mentions", "textMentions": "mine"}
 LISTED = {"data": [{**ROOM_SETTINGS, "roomId": "room 1/é"}], "nextCursor": None}
 
 
+_CURSORS = itertools.cycle([None, "cursor 1", None])  # each run's 3 listing calls
+
+
 def _answer(method: str, path: str) -> tuple[int, str, bytes]:
     if method == "DELETE":
         return 204, "application/json", b""
     if path.endswith("/notification-settings"):
         return 200, "application/json", json.dumps(NOTIFICATIONS).encode()
     if path.endswith("/room-subscription-settings"):
-        return 200, "application/json", json.dumps(LISTED).encode()
+        page = {**LISTED, "nextCursor": next(_CURSORS)}
+        return 200, "application/json", json.dumps(page).encode()
     return 200, "application/json", json.dumps(ROOM_SETTINGS).encode()
 
 
@@ -64,7 +69,10 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
     recorder: tuple[str, list[Any]],
 ) -> None:
     theirs, node, ours = differential("settings_requests.mjs", recorder, our_calls)
-    assert len(theirs) == 8
+    assert len(theirs) == 9
+    assert theirs[8][1] == (
+        "/v2/users/bob/room-subscription-settings?startingAfter=cursor+1&limit=3&organizationId=acme"
+    )
     assert theirs[0][1] == "/v2/users/alice%40example.com/notification-settings"
     assert theirs[3][1] == "/v2/rooms/room%201%2F%C3%A9/users/bob/subscription-settings"
     assert theirs[7][1] == "/v2/users/bob/room-subscription-settings?limit=3&organizationId=acme"
@@ -73,7 +81,7 @@ def test_requests_and_parsed_answers_are_those_of_the_node_sdk(
         assert {k: mine[k] for k in node_settings} == node_settings
         assert mine["someFutureChannel"] == {"x": True}
     assert [ours[3], ours[4]] == node[2:4]
-    assert [ours[6], ours[7]] == [node[4]["data"], node[5]["data"]]
+    assert [ours[6], ours[7]] == [node[4]["data"], node[5]["data"] + node[6]["data"]]
 
 
 @pytest.mark.official_sdk

@@ -26,4 +26,8 @@ parsed.push(await lb.getGroups());
 parsed.push(await lb.getGroups({ limit: 5 }));
 parsed.push(await lb.getUserGroups({ userId: "alice@example.com" }));
 parsed.push(await lb.getUserGroups({ userId: "alice@example.com", limit: 2 }));
+// The previous page was answered with a cursor: the next page, as our iterator asks for it.
+parsed.push(
+  await lb.getUserGroups({ userId: "alice@example.com", limit: 2, startingAfter: "cursor 1" })
+);
 console.log(JSON.stringify(parsed));

@@ -21,6 +21,10 @@ parsed.push(
   })
 );
 parsed.push(await lb.getInboxNotifications({ userId: "bob", query: "unread:false" }));
+// The previous page was answered with a cursor: the next page, as our iterator asks for it.
+parsed.push(
+  await lb.getInboxNotifications({ userId: "bob", query: "unread:false", startingAfter: "c 1" })
+);
 await lb.deleteInboxNotification({ userId: "alice@example.com", inboxNotificationId: "in_1" });
 await lb.deleteAllInboxNotifications({ userId: "alice@example.com" });
 await lb.deleteAllInboxNotifications({ userId: "bob", organizationId: "acme" });

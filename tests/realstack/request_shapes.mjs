@@ -36,4 +36,14 @@ await lb.getYjsDocumentAsBinaryUpdate("room 1/é", { guid: "sub-1" });
 await lb.getActiveUsers("room 1/é");
 await lb.broadcastEvent("room 1/é", { type: "kick", userId: "bob", reasons: ["demoted", 1] });
 await lb.broadcastEvent("room 1/é", "refresh");
+const listing = {
+  limit: 10,
+  userId: "alice@example.com",
+  groupIds: ["a b", "c"],
+  organizationId: "acme",
+  query: { roomId: { startsWith: "room " }, metadata: { color: "blue" } },
+};
+await lb.getRooms(listing); // answered with a cursor, which the next call follows
+await lb.getRooms({ ...listing, startingAfter: "cursor 1" });
+await lb.getRooms({ query: "roomId^'x'" });
 console.log(JSON.stringify({ done: true }));

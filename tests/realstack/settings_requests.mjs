@@ -33,4 +33,13 @@ parsed.push(await lb.getUserRoomSubscriptionSettings({ userId: "bob" }));
 parsed.push(
   await lb.getUserRoomSubscriptionSettings({ userId: "bob", organizationId: "acme", limit: 3 })
 );
+// The previous page was answered with a cursor: the next page, as our iterator asks for it.
+parsed.push(
+  await lb.getUserRoomSubscriptionSettings({
+    userId: "bob",
+    organizationId: "acme",
+    limit: 3,
+    startingAfter: "cursor 1",
+  })
+);
 console.log(JSON.stringify(parsed));

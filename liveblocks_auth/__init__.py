@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
+from .api.comments import Comment, CommentAttachment, CommentReaction, Subscription, Thread
 from .api.groups import Group, GroupMember
 from .api.notifications import InboxNotification
 from .api.presence import ActiveUser
@@ -10,6 +11,7 @@ from .api.rooms import Room, RoomChanges, RoomSettings
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
 from .comment_body import (
     CommentBody,
+    comment_body_from_text,
     get_mentions_from_comment_body,
     stringify_comment_body,
     stringify_comment_body_async,
@@ -62,7 +64,10 @@ __all__ = [
     "AuthEndpoint",
     "AuthRequest",
     "AuthResponse",
+    "Comment",
+    "CommentAttachment",
     "CommentBody",
+    "CommentReaction",
     "Denied",
     "EndpointResponse",
     "Group",
@@ -83,6 +88,8 @@ __all__ = [
     "RoomSettings",
     "Secret",
     "Session",
+    "Subscription",
+    "Thread",
     "TokenMode",
     "UserResolver",
     "WebhookEndpoint",
@@ -90,6 +97,7 @@ __all__ = [
     "WebhookHandler",
     "WebhookStore",
     "WebhookVerificationError",
+    "comment_body_from_text",
     "decode_token",
     "default_user_id",
     "default_user_info",

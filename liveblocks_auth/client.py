@@ -37,6 +37,8 @@ from ._secret import Secret, hold_secret, secret_from_setting
 from .api import (
     Operation,
     Pager,
+    attachments,
+    comments,
     groups,
     notifications,
     presence,
@@ -447,6 +449,26 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     delete_all_inbox_notifications = _blocking(notifications.delete_all_inbox_notifications)
     trigger_inbox_notification = _blocking(notifications.trigger_inbox_notification)
     get_inbox_notifications = _blocking_pages(notifications.get_inbox_notifications)
+    get_threads = _blocking(comments.get_threads)
+    get_thread = _blocking(comments.get_thread)
+    create_thread = _blocking(comments.create_thread)
+    delete_thread = _blocking(comments.delete_thread)
+    edit_thread_metadata = _blocking(comments.edit_thread_metadata)
+    mark_thread_as_resolved = _blocking(comments.mark_thread_as_resolved)
+    mark_thread_as_unresolved = _blocking(comments.mark_thread_as_unresolved)
+    subscribe_to_thread = _blocking(comments.subscribe_to_thread)
+    unsubscribe_from_thread = _blocking(comments.unsubscribe_from_thread)
+    get_thread_subscriptions = _blocking(comments.get_thread_subscriptions)
+    get_thread_participants = _blocking(comments.get_thread_participants)
+    get_comment = _blocking(comments.get_comment)
+    create_comment = _blocking(comments.create_comment)
+    edit_comment = _blocking(comments.edit_comment)
+    delete_comment = _blocking(comments.delete_comment)
+    edit_comment_metadata = _blocking(comments.edit_comment_metadata)
+    add_comment_reaction = _blocking(comments.add_comment_reaction)
+    remove_comment_reaction = _blocking(comments.remove_comment_reaction)
+    get_attachment = _blocking(attachments.get_attachment)
+    upload_attachment = _blocking(attachments.upload_attachment)
 
     def close(self) -> None:
         self._wire.close()
@@ -562,6 +584,26 @@ class AsyncLiveblocks(
     delete_all_inbox_notifications = _awaitable(notifications.delete_all_inbox_notifications)
     trigger_inbox_notification = _awaitable(notifications.trigger_inbox_notification)
     get_inbox_notifications = _async_pages(notifications.get_inbox_notifications)
+    get_threads = _awaitable(comments.get_threads)
+    get_thread = _awaitable(comments.get_thread)
+    create_thread = _awaitable(comments.create_thread)
+    delete_thread = _awaitable(comments.delete_thread)
+    edit_thread_metadata = _awaitable(comments.edit_thread_metadata)
+    mark_thread_as_resolved = _awaitable(comments.mark_thread_as_resolved)
+    mark_thread_as_unresolved = _awaitable(comments.mark_thread_as_unresolved)
+    subscribe_to_thread = _awaitable(comments.subscribe_to_thread)
+    unsubscribe_from_thread = _awaitable(comments.unsubscribe_from_thread)
+    get_thread_subscriptions = _awaitable(comments.get_thread_subscriptions)
+    get_thread_participants = _awaitable(comments.get_thread_participants)
+    get_comment = _awaitable(comments.get_comment)
+    create_comment = _awaitable(comments.create_comment)
+    edit_comment = _awaitable(comments.edit_comment)
+    delete_comment = _awaitable(comments.delete_comment)
+    edit_comment_metadata = _awaitable(comments.edit_comment_metadata)
+    add_comment_reaction = _awaitable(comments.add_comment_reaction)
+    remove_comment_reaction = _awaitable(comments.remove_comment_reaction)
+    get_attachment = _awaitable(attachments.get_attachment)
+    upload_attachment = _awaitable(attachments.upload_attachment)
 
     async def aclose(self) -> None:
         await self._wire.aclose()

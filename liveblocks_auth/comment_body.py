@@ -21,6 +21,7 @@ __all__ = [
     "CommentBodyMention",
     "CommentBodyParagraph",
     "CommentBodyText",
+    "comment_body_from_text",
     "get_mentions_from_comment_body",
     "sanitize_url",
     "stringify_comment_body",
@@ -68,6 +69,18 @@ ResolveUsers: TypeAlias = Callable[
     [list[str]], "Sequence[Mapping[str, Any] | None] | Awaitable[Any] | None"
 ]
 ResolveGroups: TypeAlias = ResolveUsers
+
+
+def comment_body_from_text(text: str) -> CommentBody:
+    """A comment body saying ``text`` as it is, one paragraph per line (as Liveblocks' composer
+    makes one per line), no formatting, mentions or links: what a bot or a script posts."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, not {type(text).__name__}")
+    paragraphs: list[CommentBodyParagraph] = [
+        {"type": "paragraph", "children": [{"text": line}]}
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    return {"version": 1, "content": paragraphs}
 
 
 # --- mentions ---------------------------------------------------------------------------------

@@ -52,7 +52,11 @@ _COLLECTIONS: Final = {
     "inbox-notifications": "{inbox_notification_id}",
     "attachments": "{attachment_id}",
     "versions": "{version_id}",
+    "upload": "{name}",
+    "multipart": "{upload_id}",
 }
+#: Segments after a collection that are calls, not ids.
+_CALLS: Final = {("inbox-notifications", "trigger")}
 
 
 def route_template(path: str) -> str:
@@ -61,9 +65,12 @@ def route_template(path: str) -> str:
     path = path.split("?", 1)[0]
     segments = path.split("/")
     for index in range(1, len(segments)):
-        placeholder = _COLLECTIONS.get(segments[index - 1])
-        if placeholder is not None and segments[index]:
+        before = segments[index - 1]
+        placeholder = _COLLECTIONS.get(before)
+        if placeholder is not None and segments[index] and (before, segments[index]) not in _CALLS:
             segments[index] = placeholder
+        elif index >= 2 and segments[index - 2] == "multipart" and segments[index].isdigit():
+            segments[index] = "{part_number}"
     return "/".join(segments)
 
 

@@ -50,12 +50,18 @@ def recording(answer: Answer) -> Iterator[tuple[str, Seen]]:
 
 
 def differential(
-    script: str, recorder: tuple[str, Seen], ours: Callable[[Any], Any]
+    script: str,
+    recorder: tuple[str, Seen],
+    ours: Callable[[Any], Any],
+    *,
+    args: tuple[str, ...] = (),
+    same: Callable[[Seen], Seen] = list,
 ) -> tuple[Seen, Any, Any]:
     """Run ``script`` (a Node file of tests/realstack making calls with the pinned
     ``@liveblocks/node`` against the recorder, printing its parsed answers as one JSON line),
     then ``ours(client)`` with our client against the same recorder; asserts both made the same
-    requests. Returns ``(the requests, Node's parsed answers, ours)``."""
+    requests (as ``same`` presents them: it may blank out random ids or sort concurrent ones).
+    Returns ``(the requests, Node's parsed answers, ours)``."""
     import subprocess
 
     from liveblocks_auth import Liveblocks
@@ -63,15 +69,15 @@ def differential(
 
     base_url, seen = recorder
     done = subprocess.run(
-        ["node", str(NODE_MODULES.parent / script), "--base-url", base_url],
+        ["node", str(NODE_MODULES.parent / script), "--base-url", base_url, *args],
         cwd=NODE_MODULES.parent, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    theirs = list(seen)
+    theirs = same(list(seen))
     seen.clear()
     with Liveblocks("sk_localdev", base_url=base_url) as client:
         answers = ours(client)
-    assert seen == theirs
+    assert same(seen) == theirs
     return theirs, json.loads(done.stdout.strip().splitlines()[-1]), answers
 
 
@@ -88,7 +94,9 @@ def recorder_fixture(answer: Answer) -> Any:
     return recorder
 
 
-def async_client_agrees(recorder: tuple[str, Seen], ours: Callable[[Any], Any]) -> None:
+def async_client_agrees(
+    recorder: tuple[str, Seen], ours: Callable[[Any], Any], same: Callable[[Seen], Seen] = list
+) -> None:
     """Run ``ours`` with the sync client, then with ``AsyncLiveblocks`` seen through a blocking
     shim (each coroutine awaited, each async iterator drained, on one event loop in a thread):
     the same answers and the same requests."""
@@ -100,7 +108,7 @@ def async_client_agrees(recorder: tuple[str, Seen], ours: Callable[[Any], Any]) 
     base_url, seen = recorder
     with Liveblocks("sk_localdev", base_url=base_url) as client:
         expected = ours(client)
-    sync_seen = list(seen)
+    sync_seen = same(list(seen))
     seen.clear()
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
@@ -140,7 +148,7 @@ def async_client_agrees(recorder: tuple[str, Seen], ours: Callable[[Any], Any]) 
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
-    assert seen == sync_seen
+    assert same(seen) == sync_seen
 
 
 def refused_before_sending(fake: Any, call: Callable[[Any], Any], message: str) -> None:

@@ -1,22 +1,37 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``, ``groups``, ``settings``, ``notifications``. Each function is an *operation*
-(``_operation.Operation``): it checks its arguments, yields the request it needs, and returns a
-typed answer or raises :class:`~liveblocks_auth.errors.LiveblocksError`. The clients
-(``Liveblocks``, ``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O
-itself."""
+``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``groups``,
+``settings``, ``notifications``; ``query`` writes Liveblocks' query language. Each function
+is an *operation* (``_operation.Operation``): it checks its arguments, yields the request it
+needs, and returns a typed answer or raises :class:`~liveblocks_auth.errors.LiveblocksError`.
+The clients (``Liveblocks``, ``AsyncLiveblocks``) bind every operation as a method; nothing
+here does I/O itself."""
 
 from __future__ import annotations
 
-from . import groups, notifications, presence, rooms, settings, storage, yjs
+from . import (
+    attachments,
+    comments,
+    groups,
+    notifications,
+    presence,
+    query,
+    rooms,
+    settings,
+    storage,
+    yjs,
+)
 from ._operation import Operation, Page, Pager
 
 __all__ = [
     "Operation",
     "Page",
     "Pager",
+    "attachments",
+    "comments",
     "groups",
     "notifications",
     "presence",
+    "query",
     "rooms",
     "settings",
     "storage",

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -31,6 +30,9 @@ from liveblocks_auth.api.settings import NOTIFICATION_CHANNELS, ROOM_SUBSCRIPTIO
 from liveblocks_auth.config import MAX_ROOM_ID_LENGTH, MAX_USER_ID_LENGTH, MAX_USER_INFO_LENGTH
 from liveblocks_auth.models import decode_token
 from liveblocks_auth.permissions import KNOWN_SCOPES
+
+from ._fake_base import _error, _json, _not_found, _now_iso, _require, _Unprocessable
+from ._fake_comments import COMMENT_ROUTES, CommentsFake
 
 __all__ = ["FakeLiveblocks", "Fault", "RecordedCall", "decode_token"]
 
@@ -83,27 +85,6 @@ class RecordedCall:
         return self.headers.get("authorization")
 
 
-def _json(status: int, data: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, json=data, headers=headers)
-
-
-def _error(status: int, error: str, message: str, **extra: str) -> httpx.Response:
-    return _json(status, {"error": error, "message": message, **extra})
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class _Unprocessable(Exception):
-    pass
-
-
-def _require(condition: bool, reason: str) -> None:
-    if not condition:
-        raise _Unprocessable(reason)
-
-
 def _check_accesses(value: Any, key: str, allow_null: bool) -> None:
     _require(isinstance(value, dict), f"Value at key '{key}': Must be an object")
     for name, scopes in value.items():
@@ -118,7 +99,7 @@ def _check_scopes(scopes: Any, key: str) -> None:
         _require(scope in KNOWN_SCOPES, f"Value at key '{key}': unknown permission {scope!r}")
 
 
-class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Pass as ``transport=`` to ``Liveblocks``/``AsyncLiveblocks`` (or an adapter's settings).
 
     ``calls`` records every request; ``faults`` is a queue of :class:`Fault` answers used
@@ -147,6 +128,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.room_subscription_settings: dict[tuple[str, str], dict[str, Any]] = {}
         #: Each user's inbox notifications, newest first, as the REST API answers them.
         self.inbox_notifications: dict[str, list[dict[str, Any]]] = {}
+        self._init_comments()
         self._next_id = 0
         self._next_connection = 0
         self.delay = 0.0
@@ -174,6 +156,7 @@ class FakeLiveblocks(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self.notification_settings.clear()
             self.room_subscription_settings.clear()
             self.inbox_notifications.clear()
+            self._reset_comments()
 
     def add_room(
         self,
@@ -822,10 +805,6 @@ _INVALID: Any = object()
 _EMPTY_STORAGE: dict[str, Any] = {"liveblocksType": "LiveObject", "data": {}}
 
 
-def _not_found(room_id: str) -> httpx.Response:
-    return _error(404, "ROOM_NOT_FOUND", f'Room with id "{room_id}" not found.')
-
-
 def _lossy_json(node: Any) -> Any:
     """Plain LSON as the ``format=json`` answer: Live nodes become their data."""
     if isinstance(node, dict):
@@ -1016,4 +995,7 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("POST", re.compile(r"/v2/inbox-notifications/trigger")): (
         FakeLiveblocks._trigger_notification
     ),
+}
+_ROUTES |= {
+    (method, re.compile(path)): handler for (method, path), handler in COMMENT_ROUTES.items()
 }

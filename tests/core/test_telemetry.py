@@ -120,6 +120,18 @@ def test_route_templates_keep_the_kind_of_call() -> None:
     assert route("/v2/users/u/inbox-notifications/n?x=1") == (
         "/v2/users/{user_id}/inbox-notifications/{inbox_notification_id}"
     )
+    assert route("/v2/inbox-notifications/trigger") == "/v2/inbox-notifications/trigger"
+    # Uploads: neither file names nor upload ids nor part numbers make routes.
+    attachments = "/v2/rooms/r/attachments/at_1"
+    assert route(f"{attachments}/upload/report%20(1).pdf?fileSize=3") == (
+        "/v2/rooms/{room_id}/attachments/{attachment_id}/upload/{name}"
+    )
+    assert route(f"{attachments}/multipart/up_1/12") == (
+        "/v2/rooms/{room_id}/attachments/{attachment_id}/multipart/{upload_id}/{part_number}"
+    )
+    assert route(f"{attachments}/multipart/up_1/complete") == (
+        "/v2/rooms/{room_id}/attachments/{attachment_id}/multipart/{upload_id}/complete"
+    )
 
 
 # --- the endpoints --------------------------------------------------------------------------

@@ -24,11 +24,13 @@ import httpx
 
 from ._protocol import identify_user_request, parse_token_body, printable
 from ._secret import validate_secret
+from .api.comments import Comment, Thread
 from .api.groups import Group
 from .api.notifications import InboxNotification
 from .api.rooms import Room
 from .api.yjs import YJS_TYPES
 from .client import Liveblocks
+from .comment_body import comment_body_from_text, stringify_comment_body
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .devserver import (
     BUN_VERSION,
@@ -255,6 +257,32 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
         "--data", default="{}", help="activity data: a JSON object, @FILE or - (stdin)"
     )
     trigger.add_argument("--room", help="room id")
+
+    threads = commands.add_parser("threads", help="a room's comment threads: list, get")
+    thread_commands = threads.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    thread_list = thread_commands.add_parser("list", parents=[common], help="a room's threads")
+    thread_list.add_argument("room", help="room id")
+    resolution = thread_list.add_mutually_exclusive_group()
+    resolution.add_argument("--resolved", action="store_true", help="only resolved threads")
+    resolution.add_argument("--unresolved", action="store_true", help="only unresolved ones")
+    thread_list.add_argument(
+        "--query", help="a query of Liveblocks' query language, e.g. \"metadata['status']:'open'\""
+    )
+    thread_list.add_argument("--limit", type=int, default=None, help="stop after this many")
+    thread_get = thread_commands.add_parser(
+        "get", parents=[common], help="show a thread and its comments"
+    )
+    thread_get.add_argument("room", help="room id")
+    thread_get.add_argument("thread", help="thread id")
+    comments = commands.add_parser("comments", help="post a comment in a thread")
+    comment_commands = comments.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    comment_create = comment_commands.add_parser(
+        "create", parents=[common], help="post TEXT in a thread (one paragraph per line)"
+    )
+    comment_create.add_argument("room", help="room id")
+    comment_create.add_argument("thread", help="thread id")
+    comment_create.add_argument("text", help="the comment's text, or - (stdin)")
+    comment_create.add_argument("--user", required=True, help="the user id it is posted as")
 
     identify = commands.add_parser(
         "identify", parents=[common], help="get an ID token and print its claims"
@@ -577,6 +605,74 @@ def _notifications(
         out({"triggered": args.kind}, f"notified {_show(args.user)} of {_show(args.kind)}")
 
 
+def thread_json(thread: Thread) -> dict[str, Any]:
+    return {
+        "id": thread.id,
+        "roomId": thread.room_id,
+        "resolved": thread.resolved,
+        "visibility": thread.visibility,
+        "metadata": thread.metadata,
+        "createdAt": _iso(thread.created_at),
+        "updatedAt": _iso(thread.updated_at),
+        "comments": [comment_json(c) for c in thread.comments],
+    }
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    text = None if comment.body is None else stringify_comment_body(comment.body)
+    return {
+        "id": comment.id,
+        "userId": comment.user_id,
+        "createdAt": _iso(comment.created_at),
+        "editedAt": _iso(comment.edited_at),
+        "deletedAt": _iso(comment.deleted_at),
+        "text": text,
+        "metadata": comment.metadata,
+        "reactions": [{"emoji": r.emoji, "userIds": r.user_ids} for r in comment.reactions],
+        "attachments": [a.id for a in comment.attachments],
+    }
+
+
+def thread_text(thread: Thread) -> str:
+    state = "resolved" if thread.resolved else "open"
+    count = sum(c.deleted_at is None for c in thread.comments)
+    when = _iso(thread.created_at) or "-"
+    return f"{_show(thread.id):24} {state:8} {count:>3} comments  {when}"
+
+
+def comment_text(comment: Comment) -> str:
+    when = _iso(comment.created_at) or "-"
+    if comment.body is None:
+        return f"{_show(comment.id)} by {_show(comment.user_id)} at {when}: (deleted)"
+    said = stringify_comment_body(comment.body).replace("\n", "\n    ")
+    return f"{_show(comment.id)} by {_show(comment.user_id)} at {when}:\n    {said}"
+
+
+def _threads(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    if args.action == "list":
+        clauses = ["resolved:true"] if args.resolved else []
+        clauses += ["resolved:false"] if args.unresolved else []
+        clauses += [args.query] if args.query else []
+        found = client.get_threads(args.room, query=" AND ".join(clauses) or None)
+        found = found[: args.limit] if args.limit is not None else found
+        text = "\n".join(thread_text(t) for t in found)
+        out([thread_json(t) for t in found], text or f"no threads in room {args.room}")
+    else:
+        thread = client.get_thread(args.room, args.thread)
+        lines = [thread_text(thread)] + [comment_text(c) for c in thread.comments]
+        out(thread_json(thread), "\n".join(lines))
+
+
+def _comments(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    comment = client.create_comment(
+        args.room, args.thread, user_id=args.user, body=comment_body_from_text(text.rstrip("\n"))
+    )
+    out(comment_json(comment), f"posted comment {_show(comment.id)} in thread {args.thread}")
+
+
 def _json_argument(text: str, what: str, stdin: TextIO) -> Any:
     """JSON given on the command line: the text itself, ``@FILE`` or ``-`` (stdin)."""
     if text == "-":
@@ -764,7 +860,13 @@ def run(
             base_url=getattr(args, "base_url", None),
         )
         try:
-            commands = {"rooms": _rooms, "groups": _groups, "notifications": _notifications}
+            commands = {
+                "rooms": _rooms,
+                "groups": _groups,
+                "notifications": _notifications,
+                "threads": _threads,
+                "comments": _comments,
+            }
             (commands | {"identify": _identify, "access": _access})[args.command](args, active, out)
         finally:
             if own:

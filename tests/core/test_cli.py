@@ -302,3 +302,50 @@ def test_python_dash_m_runs_the_cli(module: str) -> None:
     assert done.returncode == 0, done.stderr
     assert "usage: " in done.stdout
     assert "rooms" in done.stdout
+
+
+def test_threads_list_get_and_comments_create(cli: Cli) -> None:
+    cli.fake.add_room("r")
+    with Liveblocks(SECRET, transport=cli.fake) as lb:
+        body = {
+            "version": 1,
+            "content": [
+                {
+                    "type": "paragraph",
+                    "children": [{"text": "Ship "}, {"text": "it", "bold": True}, {"text": "?"}],
+                }
+            ],
+        }
+        thread = lb.create_thread("r", user_id="alice", body=body, metadata={"status": "open"})
+        other = lb.create_thread("r", user_id="bob", body=body)
+        lb.mark_thread_as_resolved("r", other.id, user_id="bob")
+    code, out, err = cli("comments", "create", "r", thread.id, "Yes.\nToday.", "--user", "carol")
+    assert (code, err) == (0, "")
+    assert out.startswith("posted comment cm_")
+    assert out.endswith(f"in thread {thread.id}\n")
+    code, out, err = cli("threads", "get", "r", thread.id)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == [thread.id, "open", "2"]
+    assert lines[1].startswith(f"{thread.comments[0].id} by alice at ")
+    assert lines[2] == "    Ship it?"
+    assert lines[3].startswith("cm_")
+    assert " by carol at " in lines[3]
+    assert lines[4:] == ["    Yes.", "    Today."]
+    listed = cli.json("threads", "list", "r")
+    assert [t["id"] for t in listed] == [thread.id, other.id]
+    assert [t["id"] for t in cli.json("threads", "list", "r", "--unresolved")] == [thread.id]
+    assert [t["id"] for t in cli.json("threads", "list", "r", "--resolved")] == [other.id]
+    found = cli.json("threads", "list", "r", "--query", "metadata['status']:'open'")
+    assert [t["comments"][-1]["text"] for t in found] == ["Yes.\nToday."]
+    assert len(cli.json("threads", "list", "r", "--limit", "1")) == 1
+    assert cli.fake.calls[-1].params == {}
+    code, out, err = cli("threads", "get", "r", "th_nope")
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == 'error: Liveblocks answered 404: THREAD_NOT_FOUND: Thread with id "th_nope" not found.\n'
+    )
+    code, _, err = cli("comments", "create", "r", thread.id, "hi")
+    assert code == 2
+    assert "--user" in err

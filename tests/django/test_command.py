@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from liveblocks_auth import LiveblocksUser
+from liveblocks_auth import Liveblocks, LiveblocksUser, comment_body_from_text
 from liveblocks_auth.testing import FakeLiveblocks
+from tests.core.harness import SECRET
 from tests.readme import readme_block, run_block
 
 
@@ -35,6 +36,16 @@ def test_rooms_through_the_management_command(fake: FakeLiveblocks, alice: Any) 
     assert access.startswith("alice (groups: editors) in acme-roadmap: can enter and write")
     claims = json.loads(manage("identify", "alice", "--json"))
     assert claims["uid"] == str(alice.pk)  # the id the endpoint would send, not the username
+    with Liveblocks(SECRET, transport=fake) as lb:
+        thread = lb.create_thread(
+            "acme-roadmap", user_id="alice", body=comment_body_from_text("Ship it?")
+        )
+    posted = manage("comments", "create", "acme-roadmap", thread.id, "Yes.", "--user", "bob")
+    assert posted.startswith("posted comment cm_")
+    lines = manage("threads", "get", "acme-roadmap", thread.id).splitlines()
+    assert lines[2] == "    Ship it?"
+    assert " by bob at " in lines[3]
+    assert lines[4] == "    Yes."
 
 
 def test_identify_sends_the_identity_the_endpoint_would(fake: FakeLiveblocks, alice: Any) -> None:

@@ -333,3 +333,10 @@ def test_the_cli_group_reuses_the_core_cli(app: Flask, fake: FakeLiveblocks) -> 
     usage = runner.invoke(args=["liveblocks", "rooms", "create", "x", "--default", "room:admin"])
     assert usage.exit_code == 2
     assert "unknown permission scope" in usage.output
+    thread = runner.invoke(
+        args=["liveblocks", "threads", "list", "acme-roadmap", "--json"], catch_exceptions=False
+    )
+    assert json.loads(thread.output) == []
+    posted = runner.invoke(args=["liveblocks", "comments", "create", "acme-roadmap", "th_x", "hi"])
+    assert posted.exit_code == 2
+    assert "--user" in posted.output

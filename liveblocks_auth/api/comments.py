@@ -26,6 +26,7 @@ from ._operation import (
     path_segment,
     room_path,
 )
+from .notifications import InboxNotification
 
 __all__ = [
     "THREAD_QUERY",
@@ -46,6 +47,7 @@ __all__ = [
     "edit_thread_metadata",
     "get_comment",
     "get_thread",
+    "get_thread_inbox_notifications",
     "get_thread_participants",
     "get_thread_subscriptions",
     "get_threads",
@@ -461,6 +463,16 @@ def get_thread_participants(room_id: str, thread_id: str) -> Operation[list[str]
     this deprecated: prefer :func:`get_thread_subscriptions` or the mentions of the bodies)."""
     data = ok_json((yield ApiRequest("GET", _thread_path(room_id, thread_id, "participants"))))
     return [str(user) for user in data.get("participantIds", [])]
+
+
+def get_thread_inbox_notifications(
+    room_id: str, thread_id: str
+) -> Operation[list[InboxNotification]]:
+    """The thread's notifications in every user's inbox (each with its ``user_id``). The REST
+    API and the official Python SDK have this call; the Node SDK does not."""
+    path = _thread_path(room_id, thread_id, "inbox-notifications")
+    data = ok_json((yield ApiRequest("GET", path)))
+    return [InboxNotification.from_json(item) for item in data.get("data", [])]
 
 
 # --- comments ---------------------------------------------------------------------------------

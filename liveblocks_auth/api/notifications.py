@@ -29,6 +29,7 @@ __all__ = [
     "delete_inbox_notification",
     "get_inbox_notification",
     "get_inbox_notifications",
+    "mark_inbox_notification_as_read",
     "trigger_inbox_notification",
 ]
 
@@ -51,6 +52,7 @@ class InboxNotification:
     read_at: datetime | None
     room_id: str | None = None
     thread_id: str | None = None
+    user_id: str | None = None
     subject_id: str | None = None
     activities: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -64,6 +66,7 @@ class InboxNotification:
             read_at=parse_time(data.get("readAt")),
             room_id=data.get("roomId"),
             thread_id=data.get("threadId"),
+            user_id=data.get("userId"),
             subject_id=data.get("subjectId"),
             activities=[
                 {**activity, "createdAt": parse_time(activity.get("createdAt"))}
@@ -118,6 +121,14 @@ def get_inbox_notifications(
     params |= page_size_param(page_size) | _organization(organization_id, tenant_id)
     order = ("query", "limit", "startingAfter", "organizationId")
     return Pager(_inbox_path(user_id), params, InboxNotification.from_json, order)
+
+
+def mark_inbox_notification_as_read(inbox_notification_id: str) -> Operation[None]:
+    """Mark one notification read (the REST API and the official Python SDK have this call;
+    the Node SDK does not)."""
+    notification = path_segment(inbox_notification_id, "inbox_notification_id")
+    path = f"/v2/inbox-notifications/{notification}/read"
+    return no_content(ApiRequest("POST", path, idempotent=True))
 
 
 def delete_inbox_notification(user_id: str, inbox_notification_id: str) -> Operation[None]:

@@ -727,6 +727,27 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         self.inbox_notifications[user_id] = kept
         return httpx.Response(204)
 
+    def _mark_notification_read(self, call: RecordedCall, notification_id: str) -> httpx.Response:
+        for inbox in self.inbox_notifications.values():
+            for notification in inbox:
+                if notification["id"] == notification_id:
+                    notification["readAt"] = notification["readAt"] or _now_iso()
+                    return httpx.Response(200)
+        return _notification_not_found(notification_id)
+
+    def _thread_notifications(
+        self, call: RecordedCall, room_id: str, thread_id: str
+    ) -> httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        found = [
+            {**self._answer_notification(n), "userId": user, "organizationId": n["organizationId"]}
+            for user, inbox in self.inbox_notifications.items()
+            for n in inbox
+            if (n.get("kind"), n.get("roomId"), n.get("threadId")) == ("thread", room_id, thread_id)
+        ]
+        return _json(200, {"data": found})
+
     def _delete_all_notifications(self, call: RecordedCall, user_id: str) -> httpx.Response:
         organization = call.params.get("organizationId")
         inbox = self.inbox_notifications.get(user_id, [])
@@ -994,6 +1015,12 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ),
     ("POST", re.compile(r"/v2/inbox-notifications/trigger")): (
         FakeLiveblocks._trigger_notification
+    ),
+    ("POST", re.compile(r"/v2/inbox-notifications/([^/]+)/read")): (
+        FakeLiveblocks._mark_notification_read
+    ),
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/threads/([^/]+)/inbox-notifications")): (
+        FakeLiveblocks._thread_notifications
     ),
 }
 _ROUTES |= {

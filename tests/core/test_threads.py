@@ -91,6 +91,16 @@ THREAD = {
     "visibility": "public",
     "futureThreadField": {"x": True},
 }
+THREAD_NOTIFICATION = {
+    "id": "in_1",
+    "kind": "thread",
+    "threadId": "th_1",
+    "roomId": ROOM,
+    "readAt": None,
+    "notifiedAt": "2024-01-15T10:30:00.000Z",
+    "userId": "bob",
+    "organizationId": "acme",
+}
 SUBSCRIPTION = {"kind": "thread", "subjectId": "th_1", "createdAt": "2024-01-15T10:30:00.000Z"}
 ATTACHMENT = {
     "type": "attachment",
@@ -108,6 +118,10 @@ def _answer(method: str, path: str) -> tuple[int, str, bytes]:
         return 200, "application/json", json.dumps(data).encode()
 
     tail = path.rsplit("/", 1)[-1]
+    if tail == "read":
+        return 200, "application/json", b""
+    if tail == "inbox-notifications":
+        return ok({"data": [THREAD_NOTIFICATION]})
     if method == "DELETE" or tail in ("unsubscribe", "remove-reaction"):
         return 204, "application/json", b""
     if "/attachments/" in path:
@@ -377,6 +391,48 @@ def test_answers_are_read_as_the_official_python_sdk_reads_them() -> None:
         official_attachment.expires_at,
         official_attachment.size,
     )
+
+
+@pytest.mark.official_sdk
+def test_calls_only_the_official_python_sdk_has_are_sent_and_read_as_it_does(
+    recorder: tuple[str, Seen],
+) -> None:
+    from liveblocks import Liveblocks as Official
+
+    base_url, seen = recorder
+    with Official(secret="sk_localdev", base_url=base_url) as official:
+        official.mark_inbox_notification_as_read("in 1/é")
+        theirs = official.get_thread_inbox_notifications(ROOM, "th_1").data
+    sent = [(method, path, body) for method, path, _, body in seen]
+    seen.clear()
+    with Liveblocks("sk_localdev", base_url=base_url) as lb:
+        assert lb.mark_inbox_notification_as_read("in 1/é") is None
+        ours = lb.get_thread_inbox_notifications(ROOM, "th_1")
+    assert [(method, path, body) for method, path, _, body in seen] == sent
+    assert sent[0][:2] == ("POST", "/v2/inbox-notifications/in%201%2F%C3%A9/read")
+    assert [(n.id, n.user_id, n.thread_id, n.notified_at, n.read_at) for n in ours] == [
+        (n.id, n.user_id, n.thread_id, n.notified_at, n.read_at) for n in theirs
+    ]
+
+
+def test_marking_read_and_a_thread_s_notifications_in_the_fake(fake: FakeLiveblocks) -> None:
+    fake.add_room("r")
+    with Liveblocks(SECRET, transport=fake) as lb:
+        thread = lb.create_thread("r", user_id="alice", body=BODY)
+        for_bob = fake.add_inbox_notification("bob", room_id="r", thread_id=thread.id)
+        fake.add_inbox_notification("carol", room_id="r", thread_id=thread.id)
+        fake.add_inbox_notification("carol", room_id="r", thread_id="th_other")
+        found = lb.get_thread_inbox_notifications("r", thread.id)
+        assert sorted((n.user_id, n.is_read) for n in found) == [
+            ("bob", False),
+            ("carol", False),
+        ]
+        lb.mark_inbox_notification_as_read(for_bob["id"])
+        assert lb.get_inbox_notification("bob", for_bob["id"]).is_read
+        assert [n.is_read for n in lb.get_inbox_notifications("carol")] == [False, False]
+        with pytest.raises(LiveblocksError) as missing:
+            lb.mark_inbox_notification_as_read("in_nope")
+        assert missing.value.status == 404
 
 
 # --- queries (tests/core/test_query.py compares them with Node's) -------------------------

@@ -34,7 +34,7 @@ nox.options.reuse_existing_virtualenvs = False
 ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.11", "3.12", "3.13"]
 # Every extra that carries a dependency of ours (all but the tools').
-EXTRAS = "django,drf,flask,starlette,fastapi,yjs,redis,otel,curl"
+EXTRAS = "django,drf,flask,starlette,fastapi,yjs,redis,otel,markdown,curl"
 # The core and adapter tests (their endpoint tests included), the adapters served by real
 # servers in several worker processes (gunicorn; uvicorn for Starlette and Django under ASGI),
 # and the hostile-upstream suite on every wire (each library at its floor and its latest).
@@ -64,6 +64,7 @@ SHOWN = [
     "pycrdt",
     "redis",
     "opentelemetry-api",
+    "markdown-it-py",
 ]
 
 

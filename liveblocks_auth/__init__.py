@@ -13,6 +13,7 @@ from .comment_body import (
     CommentBody,
     comment_body_from_text,
     get_mentions_from_comment_body,
+    markdown_to_comment_body,
     stringify_comment_body,
     stringify_comment_body_async,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "explain_room_permissions",
     "get_mentions_from_comment_body",
     "hold_secret",
+    "markdown_to_comment_body",
     "resolve_room_permissions",
     "secret_from_setting",
     "stringify_comment_body",

@@ -30,7 +30,11 @@ from .api.notifications import InboxNotification
 from .api.rooms import Room
 from .api.yjs import YJS_TYPES
 from .client import Liveblocks
-from .comment_body import comment_body_from_text, stringify_comment_body
+from .comment_body import (
+    comment_body_from_text,
+    markdown_to_comment_body,
+    stringify_comment_body,
+)
 from .config import ENV_SECRET_KEY, is_local_url, resolve_base_url
 from .devserver import (
     BUN_VERSION,
@@ -283,6 +287,11 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     comment_create.add_argument("thread", help="thread id")
     comment_create.add_argument("text", help="the comment's text, or - (stdin)")
     comment_create.add_argument("--user", required=True, help="the user id it is posted as")
+    comment_create.add_argument(
+        "--markdown",
+        action="store_true",
+        help="read TEXT as Markdown (bold, links, @mentions; the [markdown] extra)",
+    )
 
     identify = commands.add_parser(
         "identify", parents=[common], help="get an ID token and print its claims"
@@ -666,10 +675,15 @@ def _threads(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, s
 def _comments(
     args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
 ) -> None:
-    text = sys.stdin.read() if args.text == "-" else args.text
-    comment = client.create_comment(
-        args.room, args.thread, user_id=args.user, body=comment_body_from_text(text.rstrip("\n"))
-    )
+    text = (sys.stdin.read() if args.text == "-" else args.text).rstrip("\n")
+    if args.markdown:
+        try:
+            body = markdown_to_comment_body(text)
+        except ImportError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        body = comment_body_from_text(text)
+    comment = client.create_comment(args.room, args.thread, user_id=args.user, body=body)
     out(comment_json(comment), f"posted comment {_show(comment.id)} in thread {args.thread}")
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "CommentBodyText",
     "comment_body_from_text",
     "get_mentions_from_comment_body",
+    "markdown_to_comment_body",
     "sanitize_url",
     "stringify_comment_body",
     "stringify_comment_body_async",
@@ -81,6 +82,16 @@ def comment_body_from_text(text: str) -> CommentBody:
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
     return {"version": 1, "content": paragraphs}
+
+
+def markdown_to_comment_body(markdown: str) -> CommentBody:
+    """A comment body from Markdown, as ``@liveblocks/node``'s ``markdownToCommentBody``
+    builds it: bold, italic, strikethrough and code kept; links (and bare URLs) as links when
+    safe; ``@user`` mentions; headings, list markers, quotes and table rows written out as
+    text, a paragraph each. Needs markdown-it-py (the ``[markdown]`` extra)."""
+    from ._markdown import markdown_to_comment_body as convert
+
+    return convert(markdown)
 
 
 # --- mentions ---------------------------------------------------------------------------------

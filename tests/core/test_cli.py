@@ -349,3 +349,11 @@ def test_threads_list_get_and_comments_create(cli: Cli) -> None:
     code, _, err = cli("comments", "create", "r", thread.id, "hi")
     assert code == 2
     assert "--user" in err
+    posted = cli.json(
+        "comments", "create", "r", thread.id, "**Done**, @alice", "--user", "bot", "--markdown"
+    )
+    assert posted["text"] == "Done, @alice"
+    assert cli.fake.calls[-1].json["body"]["content"][0]["children"][:2] == [
+        {"text": "Done", "bold": True},
+        {"text": ", "},
+    ]

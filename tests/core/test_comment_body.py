@@ -249,3 +249,13 @@ def test_the_docs_example_prints_what_the_docs_say(capsys: pytest.CaptureFixture
     shown = text.split("<!-- fragment (the output of the block above) -->\n```text\n")[1]
     assert capsys.readouterr().out == shown.split("```")[0]
     assert "comment-body" in blocks_of(page)
+
+
+def test_the_markdown_example_prints_what_the_docs_say(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.readme import DOCS, readme_block, run_block
+
+    page = DOCS / "comment-bodies.md"
+    run_block(readme_block("markdown-body", page), {}, page)
+    text = page.read_text()
+    shown = text.split("<!-- fragment (the output of the block above) -->\n```text\n")[2]
+    assert capsys.readouterr().out == shown.split("```")[0]

@@ -328,10 +328,25 @@ def _comment_fields(
         fields["metadata"] = _metadata(values, setting, allow_none=time[0] == "editedAt")
     if attachment_ids is not None:
         fields["attachmentIds"] = _attachment_ids(attachment_ids)
-    name, time_setting, value = time
-    if value is not None:
-        fields[name] = iso_time(value, time_setting)
-    return fields
+    return _stamped(fields, *time)
+
+
+def _stamped(data: dict[str, Any], name: str, setting: str, at: datetime | None) -> dict[str, Any]:
+    """``data`` with the time ``at`` as ``name``, when given (``setting``: its argument)."""
+    if at is not None:
+        data[name] = iso_time(at, setting)
+    return data
+
+
+def _metadata_edit(
+    metadata: Mapping[str, Any], user_id: str, updated_at: datetime | None
+) -> dict[str, Any]:
+    data = {"metadata": _metadata(metadata, "metadata", allow_none=True)} | _user(user_id)
+    return _stamped(data, "updatedAt", "updated_at", updated_at)
+
+
+def _reaction(emoji: str, user_id: str, time: tuple[str, str, datetime | None]) -> dict[str, Any]:
+    return _stamped({"emoji": _emoji(emoji)} | _user(user_id), *time)
 
 
 def _thread_path(room_id: str, thread_id: str, *rest: str) -> str:
@@ -416,9 +431,7 @@ def edit_thread_metadata(
     updated_at: datetime | None = None,
 ) -> Operation[dict[str, Any]]:
     """Change the thread's metadata (a None value removes the key); the metadata after."""
-    data = {"metadata": _metadata(metadata, "metadata", allow_none=True)} | _user(user_id)
-    if updated_at is not None:
-        data["updatedAt"] = iso_time(updated_at, "updated_at")
+    data = _metadata_edit(metadata, user_id, updated_at)
     path = _thread_path(room_id, thread_id, "metadata")
     return json_answer(ApiRequest("POST", path, data, idempotent=True))
 
@@ -537,9 +550,7 @@ def edit_comment_metadata(
     updated_at: datetime | None = None,
 ) -> Operation[dict[str, Any]]:
     """Change the comment's metadata (a None value removes the key); the metadata after."""
-    data = {"metadata": _metadata(metadata, "metadata", allow_none=True)} | _user(user_id)
-    if updated_at is not None:
-        data["updatedAt"] = iso_time(updated_at, "updated_at")
+    data = _metadata_edit(metadata, user_id, updated_at)
     path = _comment_path(room_id, thread_id, comment_id, "metadata")
     return json_answer(ApiRequest("POST", path, data, idempotent=True))
 
@@ -554,9 +565,7 @@ def add_comment_reaction(
     created_at: datetime | None = None,
 ) -> Operation[CommentReaction]:
     """React to the comment with ``emoji`` as ``user_id``; the reaction."""
-    data: dict[str, Any] = {"emoji": _emoji(emoji)} | _user(user_id)
-    if created_at is not None:
-        data["createdAt"] = iso_time(created_at, "created_at")
+    data = _reaction(emoji, user_id, ("createdAt", "created_at", created_at))
     path = _comment_path(room_id, thread_id, comment_id, "add-reaction")
     return CommentReaction.from_json(ok_json((yield ApiRequest("POST", path, data))))
 
@@ -571,8 +580,6 @@ def remove_comment_reaction(
     removed_at: datetime | None = None,
 ) -> Operation[None]:
     """Take back ``user_id``'s ``emoji`` reaction to the comment."""
-    data: dict[str, Any] = {"emoji": _emoji(emoji)} | _user(user_id)
-    if removed_at is not None:
-        data["removedAt"] = iso_time(removed_at, "removed_at")
+    data = _reaction(emoji, user_id, ("removedAt", "removed_at", removed_at))
     path = _comment_path(room_id, thread_id, comment_id, "remove-reaction")
     return no_content(ApiRequest("POST", path, data, idempotent=True))

@@ -11,8 +11,11 @@ management command and the Flask CLI group call :func:`run` with their own clien
 from __future__ import annotations
 
 import argparse
+import collections
+import itertools
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -46,6 +49,7 @@ from .devserver import (
     port_in_use,
 )
 from .errors import UNREACHABLE, LiveblocksError
+from .json_patch import JsonPatchError, apply_patch, check_operations
 from .models import decode_token
 from .permissions import RESOURCES, Resolution
 from .webhook_samples import sample_event, sample_webhook_id
@@ -187,6 +191,31 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
         "delete", parents=[common], help="empty a room's storage"
     )
     storage_delete.add_argument("room", help="room id")
+    storage_patch = storage_commands.add_parser(
+        "patch",
+        parents=[common],
+        help="change a room's storage (or every room's: --all) with JSON Patch operations",
+        description="Apply JSON Patch (RFC 6902) operations to one room's storage, or with "
+        "--all to every room (newest first; --query and --org choose them): a schema "
+        "migration. A room where the patch cannot apply (a 'test' operation failed, a path is "
+        "missing) is skipped and said so; any other failure stops the run and says how to "
+        "resume it. --dry-run reads each room's storage and applies the patch locally instead.",
+    )
+    storage_patch.add_argument(
+        "target",
+        nargs="+",
+        metavar="[ROOM] PATCH",
+        help="the room id (not with --all), then the operations: JSON text, @FILE or - (stdin)",
+    )
+    storage_patch.add_argument("--all", action="store_true", help="every room (see --query)")
+    storage_patch.add_argument("--query", help="with --all: rooms matching this query")
+    storage_patch.add_argument("--org", help="with --all: rooms of this organization")
+    storage_patch.add_argument(
+        "--resume-after", metavar="ROOM", help="with --all: start after this room (a run's last)"
+    )
+    storage_patch.add_argument(
+        "--dry-run", action="store_true", help="change nothing: say what the patch would do"
+    )
 
     ydoc = room_commands.add_parser("ydoc", help="a room's Yjs document")
     ydoc_commands = ydoc.add_subparsers(dest="verb", required=True, parser_class=_Parser)
@@ -719,9 +748,69 @@ def _storage(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, s
             document = {"liveblocksType": "LiveObject", "data": document}
         stored = client.initialize_storage_document(args.room, document)
         out(stored, f"initialized the storage of room {args.room}")
-    else:
+    elif args.verb == "delete":
         client.delete_storage_document(args.room)
         out({"deleted_storage": args.room}, f"emptied the storage of room {args.room}")
+    else:
+        _storage_patch(args, client, out)
+
+
+def _storage_patch(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    """One room, or every room (--all) as a resumable migration: a room where the patch does
+    not apply (422) is skipped; anything else stops the run with the room to resume after."""
+    if args.all != (len(args.target) == 1) or len(args.target) > 2:
+        raise UsageError("give ROOM and PATCH, or --all and PATCH")
+    if not args.all and (args.query or args.org or args.resume_after):
+        raise UsageError("--query, --org and --resume-after go with --all")
+    patch = check_operations(_json_argument(args.target[-1], "PATCH", sys.stdin))
+    if args.all:
+        rooms: Iterable[str] = (
+            room.id for room in client.list_rooms(query=args.query, organization_id=args.org)
+        )
+        if args.resume_after is not None:
+            rooms = itertools.islice(
+                itertools.dropwhile(lambda room: room != args.resume_after, rooms), 1, None
+            )
+    else:
+        rooms = [args.target[0]]
+    results: list[dict[str, Any]] = []
+    last: str | None = args.resume_after
+    try:
+        for room in rooms:
+            result = _patch_one(client, room, patch, args.dry_run, strict=not args.all)
+            results.append(result)
+            last = room
+            if not getattr(args, "json", False):
+                out(result, f"{result['result']:12} {_show(room)}{result.get('reason', '')}")
+    except LiveblocksError as exc:
+        if not args.all:
+            raise
+        resume = f" --resume-after {shlex.quote(last)}" if last is not None else ""
+        hint = f"stopped after {len(results)} rooms; run the same command{resume} to go on"
+        raise LiveblocksError(exc.status, f"{exc.message}\n{hint}", exc.code) from None
+    counts = collections.Counter(result["result"] for result in results)
+    summary = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts)) or "no rooms"
+    out(results, summary)
+
+
+def _patch_one(
+    client: Liveblocks, room: str, patch: list[dict[str, Any]], dry_run: bool, strict: bool
+) -> dict[str, Any]:
+    if dry_run:
+        try:
+            apply_patch(client.get_storage_document(room), patch)
+        except JsonPatchError as exc:
+            return {"room": room, "result": "would-skip", "reason": f": {exc}"}
+        return {"room": room, "result": "would-patch"}
+    try:
+        client.patch_storage_document(room, patch)
+    except LiveblocksError as exc:
+        if exc.status != 422 or strict:
+            raise
+        return {"room": room, "result": "skipped", "reason": f": {exc.message}"}
+    return {"room": room, "result": "patched"}
 
 
 def _ydoc(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:

@@ -39,7 +39,7 @@ def recording(answer: Answer) -> Iterator[tuple[str, Seen]]:
             if status != 204:
                 self.wfile.write(content)
 
-        do_GET = do_POST = do_PUT = do_DELETE = _record
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _record
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -1,16 +1,18 @@
-"""A room's storage document: read it, give it its first document, empty it.
+"""A room's storage document: read it, give it its first document, change it with JSON Patch
+operations, empty it.
 
 Arguments are checked before anything is sent (``ValueError``); a non-2xx answer raises
 :class:`~liveblocks_auth.errors.LiveblocksError`. Reads are retried like every idempotent call;
-``initialize_storage_document`` is never sent twice.
+``initialize_storage_document`` and ``patch_storage_document`` are never sent twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from liveblocks_auth._protocol import ApiRequest, check_text, to_json
+from liveblocks_auth.json_patch import PatchOperation, check_operations
 
 from ._operation import Operation, json_answer, no_content, room_path
 
@@ -20,6 +22,7 @@ __all__ = [
     "delete_storage_document",
     "get_storage_document",
     "initialize_storage_document",
+    "patch_storage_document",
 ]
 
 StorageFormat = Literal["plain-lson", "json"]
@@ -102,3 +105,16 @@ def initialize_storage_document(room_id: str, document: Mapping[str, Any]) -> Op
 def delete_storage_document(room_id: str) -> Operation[None]:
     """Empty the room's storage (its Yjs document stays) and disconnect anyone connected."""
     return no_content(ApiRequest("DELETE", room_path(room_id) + "/storage"))
+
+
+def patch_storage_document(
+    room_id: str, operations: Sequence[PatchOperation | Mapping[str, Any]]
+) -> Operation[None]:
+    """Change the room's storage with JSON Patch (RFC 6902) operations, applied in order and
+    all or none (a failing one, a ``test`` above all, answers 422 and changes nothing): paths
+    are JSON Pointers through LiveObject, LiveMap and LiveList nodes, added objects become
+    LiveObjects and arrays LiveLists. Connected clients receive the change. Never sent twice
+    (an ``add`` to a list would add twice)."""
+    body = check_operations(operations)
+    path = room_path(room_id) + "/storage/json-patch"
+    return no_content(ApiRequest("PATCH", path, body, idempotent=False))

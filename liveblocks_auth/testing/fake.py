@@ -28,6 +28,7 @@ import jwt
 from liveblocks_auth.api.groups import GROUP_SCOPES
 from liveblocks_auth.api.settings import NOTIFICATION_CHANNELS, ROOM_SUBSCRIPTION_CHOICES
 from liveblocks_auth.config import MAX_ROOM_ID_LENGTH, MAX_USER_ID_LENGTH, MAX_USER_INFO_LENGTH
+from liveblocks_auth.json_patch import apply_patch
 from liveblocks_auth.models import decode_token
 from liveblocks_auth.permissions import KNOWN_SCOPES
 
@@ -473,6 +474,16 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         self.storage[room_id] = body
         self.active_users.pop(room_id, None)  # initializing disconnects everyone
         return _json(200, body)
+
+    def _patch_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        document = self.storage.get(room_id, _EMPTY_STORAGE)
+        try:
+            self.storage[room_id] = apply_patch(document, call.json)
+        except ValueError as exc:  # JsonPatchError included: nothing changed
+            return _error(422, "UNPROCESSABLE_ENTITY", str(exc))
+        return httpx.Response(200)
 
     def _delete_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
         if self._visible(room_id, call) is None:
@@ -968,6 +979,7 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("GET", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._get_storage,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._initialize_storage,
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._delete_storage,
+    ("PATCH", re.compile(r"/v2/rooms/([^/]+)/storage/json-patch")): FakeLiveblocks._patch_storage,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/ydoc")): FakeLiveblocks._get_yjs,
     ("PUT", re.compile(r"/v2/rooms/([^/]+)/ydoc")): FakeLiveblocks._send_yjs,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/ydoc-binary")): FakeLiveblocks._get_yjs_binary,

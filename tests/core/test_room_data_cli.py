@@ -4,14 +4,17 @@ and as the console script against the official dev server."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from liveblocks_auth import Liveblocks
-from liveblocks_auth.testing import DevServer, FakeLiveblocks
+from liveblocks_auth.testing import DevServer, FakeLiveblocks, Fault
+from tests.core.harness import SECRET
 from tests.core.test_cli import Cli, run_script
 from tests.core.test_room_data_realstack import DOCUMENT, node
 
@@ -121,3 +124,88 @@ def test_console_script_room_data_against_the_dev_server(dev_server: DevServer) 
         "liveblocksType": "LiveObject",
         "data": {"count": 3, "tags": ["a"]},
     }
+
+
+# --- rooms storage patch: one room, or a migration of every room --------------------------------
+
+MIGRATION = json.dumps(
+    [
+        {"op": "test", "path": "/version", "value": 1},
+        {"op": "replace", "path": "/version", "value": 2},
+        {"op": "add", "path": "/tags", "value": []},
+    ]
+)
+
+
+def _rooms_at_version(fake: FakeLiveblocks, versions: dict[str, int]) -> list[str]:
+    fake.rooms.clear()  # (the fixture's room "r" too: these are the rooms there are)
+    for room, version in versions.items():
+        fake.add_room(room, storage={"liveblocksType": "LiveObject", "data": {"version": version}})
+    with Liveblocks(SECRET, transport=fake) as lb:
+        return [room.id for room in lb.list_rooms()]  # the order --all goes in
+
+
+def _version(fake: FakeLiveblocks, room: str) -> Any:
+    return fake.storage[room]["data"]["version"]
+
+
+def test_storage_patch_of_one_room(cli: Any) -> None:
+    _rooms_at_version(cli.fake, {"r1": 1})
+    code, out, err = cli("rooms", "storage", "patch", "r1", MIGRATION)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["patched      r1", "1 patched"]
+    assert _version(cli.fake, "r1") == 2
+    assert cli.fake.storage["r1"]["data"]["tags"] == {"liveblocksType": "LiveList", "data": []}
+    code, out, err = cli("rooms", "storage", "patch", "r1", MIGRATION)  # its test fails now
+    assert (code, out) == (1, "")
+    assert "422" in err
+    assert "operation 0: test failed: /version is not the value given" in err
+
+
+def test_storage_patch_of_every_room_skips_those_it_cannot_patch(cli: Any) -> None:
+    order = _rooms_at_version(cli.fake, {"a": 1, "b": 2, "c": 1})
+    dry = cli.json("rooms", "storage", "patch", "--all", MIGRATION, "--dry-run")
+    assert [(r["room"], r["result"]) for r in dry] == [
+        (room, "would-skip" if room == "b" else "would-patch") for room in order
+    ]
+    assert not [call for call in cli.fake.calls if call.method == "PATCH"]  # a dry run
+    code, out, err = cli("rooms", "storage", "patch", "--all", MIGRATION)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[-1] == "2 patched, 1 skipped"
+    assert "skipped      b: operation 0: test failed: /version is not the value given" in lines
+    assert [_version(cli.fake, room) for room in "abc"] == [2, 2, 2]
+
+
+def test_a_stopped_migration_says_how_to_resume_and_resumes(cli: Any) -> None:
+    order = _rooms_at_version(cli.fake, {"a": 1, "b": 1, "c": 1})
+    second = f"/v2/rooms/{order[1]}/storage/json-patch"
+    cli.fake.fail_next(dataclasses.replace(Fault.server_error(), path=second))
+    code, out, err = cli("rooms", "storage", "patch", "--all", MIGRATION)
+    assert code == 1
+    assert out.splitlines() == [f"patched      {order[0]}"]
+    assert f"stopped after 1 rooms; run the same command --resume-after {order[0]} to go on" in err
+    assert "503" in err
+    code, out, err = cli(
+        "rooms", "storage", "patch", "--all", MIGRATION, "--resume-after", order[0]
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [f"patched      {order[1]}", f"patched      {order[2]}", "2 patched"]
+    assert [_version(cli.fake, room) for room in order] == [2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["r1"], "give ROOM and PATCH, or --all and PATCH"),
+        (["--all", "r1", MIGRATION], "give ROOM and PATCH, or --all and PATCH"),
+        (["r1", MIGRATION, "--resume-after", "x"], "--resume-after go with --all"),
+        (["r1", '{"op": "add"}'], "must be a list of JSON Patch operations"),
+        (["r1", '[{"op": "add", "path": "x", "value": 1}]'], "must start with /"),
+    ],
+)
+def test_storage_patch_usage_errors(cli: Any, argv: list[str], message: str) -> None:
+    code, out, err = cli("rooms", "storage", "patch", *argv)
+    assert (code, out) == (2, "")
+    assert message in err
+    assert cli.fake.calls == []

@@ -1,5 +1,5 @@
-"""Who is in a room now, and events broadcast to everyone in it (``broadcast_event`` is never
-sent twice)."""
+"""Who is in a room now, events broadcast to everyone in it (``broadcast_event`` is never
+sent twice), and presence set from the back end (an AI agent shown in the room)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from liveblocks_auth._protocol import ApiRequest, to_json
+from liveblocks_auth._protocol import ApiRequest, check_user_id, check_user_info, to_json
 from liveblocks_auth.errors import LiveblocksError
 
 from ._operation import Operation, no_content, ok_json, room_path
 
-__all__ = ["ActiveUser", "broadcast_event", "get_active_users"]
+__all__ = ["PRESENCE_TTL", "ActiveUser", "broadcast_event", "get_active_users", "set_presence"]
+
+#: The seconds a presence set from the back end may last (Liveblocks' bounds).
+PRESENCE_TTL = (2, 3599)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +63,32 @@ def broadcast_event(room_id: str, event: Any) -> Operation[None]:
     if event is None:
         raise ValueError("event cannot be None (JSON null); send an object or another value")
     return no_content(ApiRequest("POST", room_path(room_id) + "/broadcast-event", event))
+
+
+def set_presence(
+    room_id: str,
+    *,
+    user_id: str,
+    data: Mapping[str, Any],
+    user_info: Mapping[str, Any] | None = None,
+    ttl: int | None = None,
+) -> Operation[None]:
+    """Show ``user_id`` in the room with presence ``data`` (a JSON object) without a WebSocket
+    connection, for ``ttl`` seconds (2-3599; Liveblocks' default when None): an AI agent's
+    cursor, a bot's status. Setting it again is harmless, so it is retried like a read."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"data must be a JSON object (the presence), not {type(data).__name__}")
+    try:
+        to_json(dict(data))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"data must be JSON: {exc}") from None
+    body: dict[str, Any] = {"userId": check_user_id(user_id), "data": dict(data)}
+    if user_info is not None:
+        body["userInfo"] = check_user_info(user_info)
+    if ttl is not None:
+        low, high = PRESENCE_TTL
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or not low <= ttl <= high:
+            raise ValueError(f"ttl must be a number of seconds from {low} to {high}")
+        body["ttl"] = ttl
+    path = room_path(room_id) + "/presence"
+    return no_content(ApiRequest("POST", path, body, idempotent=True))

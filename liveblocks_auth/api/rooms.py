@@ -35,7 +35,10 @@ __all__ = [
     "get_or_create_room",
     "get_room",
     "list_rooms",
+    "prewarm_room",
     "update_room",
+    "update_room_id",
+    "update_room_organization_id",
     "upsert_room",
 ]
 
@@ -331,3 +334,34 @@ def list_rooms(
     if clauses:
         params["query"] = " AND ".join(clauses)
     return RoomPager(params | page_size_param(page_size))
+
+
+def prewarm_room(room_id: str) -> Operation[None]:
+    """Have Liveblocks load the room before users arrive (the first connection is faster), as
+    when a page that will open it is being rendered."""
+    return no_content(ApiRequest("GET", room_path(room_id) + "/prewarm"))
+
+
+def update_room_id(room_id: str, new_room_id: str) -> Operation[Room]:
+    """Give the room the id ``new_room_id`` (its data, threads and permissions go with it);
+    the room after. Never sent twice: once renamed, the old id is gone."""
+    check_room_id(new_room_id)
+    path = room_path(room_id) + "/update-room-id"
+    return _room_answer(ApiRequest("POST", path, {"newRoomId": new_room_id}, idempotent=False))
+
+
+def update_room_organization_id(
+    room_id: str, *, from_organization_id: str, to_organization_id: str
+) -> Operation[Room]:
+    """Move the room from one organization to another (``from_organization_id`` must be its
+    organization now); the room after. Never sent twice."""
+    body = {
+        "fromOrganizationId": check_organization_id(
+            from_organization_id, setting="from_organization_id"
+        ),
+        "toOrganizationId": check_organization_id(to_organization_id, setting="to_organization_id"),
+    }
+    if None in body.values():
+        raise ValueError("from_organization_id and to_organization_id are both required")
+    path = room_path(room_id) + "/update-organization-id"
+    return _room_answer(ApiRequest("POST", path, body, idempotent=False))

@@ -121,6 +121,11 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         self.active_users: dict[str, list[dict[str, Any]]] = {}
         #: The events broadcast to each room, in order.
         self.broadcasts: dict[str, list[Any]] = {}
+        #: Presence set from the back end (``set_presence``), per room and user: the request's
+        #: ``data``, ``userInfo`` and ``ttl``.
+        self.presence: dict[str, dict[str, dict[str, Any]]] = {}
+        #: The rooms prewarmed, in order.
+        self.prewarmed: list[str] = []
         #: Groups by id, as ``GET /v2/groups/{id}`` answers them.
         self.groups: dict[str, dict[str, Any]] = {}
         #: Each user's notification settings, once set (until then: email only, all on).
@@ -153,6 +158,8 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             self.yjs_updates.clear()
             self.active_users.clear()
             self.broadcasts.clear()
+            self.presence.clear()
+            self.prewarmed.clear()
             self.groups.clear()
             self.notification_settings.clear()
             self.room_subscription_settings.clear()
@@ -440,9 +447,80 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         if self._visible(room_id, call) is None:
             return _not_found(room_id)
         del self.rooms[room_id]
-        for data in (self.storage, self.yjs_updates, self.active_users, self.broadcasts):
+        for data in self._per_room():
             data.pop(room_id, None)
         return httpx.Response(204)
+
+    def _per_room(self) -> tuple[dict[str, Any], ...]:
+        """What the fake keeps per room, by room id."""
+        return (
+            self.storage,
+            self.yjs_updates,
+            self.active_users,
+            self.broadcasts,
+            self.presence,
+            self.threads,
+            self.attachments,
+        )
+
+    def _prewarm(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        self.prewarmed.append(room_id)
+        return httpx.Response(204)
+
+    def _set_presence(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        body = call.json
+        _require(isinstance(body, dict), "Body must be a JSON object")
+        _require(isinstance(body.get("userId"), str) and bool(body["userId"]), "userId is required")
+        _require(isinstance(body.get("data"), dict), "Value at key 'data': Must be an object")
+        ttl = body.get("ttl")
+        _require(ttl is None or (isinstance(ttl, int) and 2 <= ttl <= 3599), "ttl: 2 to 3599")
+        kept = {k: body[k] for k in ("data", "userInfo", "ttl") if k in body}
+        self.presence.setdefault(room_id, {})[body["userId"]] = kept
+        return httpx.Response(204)
+
+    def _update_room_id(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        room = self._visible(room_id, call)
+        if room is None:
+            return _not_found(room_id)
+        new = call.json.get("newRoomId") if isinstance(call.json, dict) else None
+        _require(isinstance(new, str) and 0 < len(new) <= MAX_ROOM_ID_LENGTH, "newRoomId")
+        assert isinstance(new, str)
+        if new in self.rooms:
+            return _error(409, "ROOM_ALREADY_EXISTS", f'Room with id "{new}" already exists.')
+        room["id"] = new
+        self.rooms[new] = self.rooms.pop(room_id)
+        for data in self._per_room():
+            if room_id in data:
+                data[new] = data.pop(room_id)
+        for thread in self.threads.get(new, {}).values():
+            thread["roomId"] = new
+            for comment in thread["comments"]:
+                comment["roomId"] = new
+        for key in [k for k in self.thread_subscriptions if k[0] == room_id]:
+            self.thread_subscriptions[(new, key[1])] = self.thread_subscriptions.pop(key)
+        for key in [k for k in self.room_subscription_settings if k[0] == room_id]:
+            self.room_subscription_settings[(new, key[1])] = self.room_subscription_settings.pop(
+                key
+            )
+        return _json(200, self._room_view(room))
+
+    def _update_room_organization(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        room = self._visible(room_id, call)
+        if room is None:
+            return _not_found(room_id)
+        body = call.json if isinstance(call.json, dict) else {}
+        target = body.get("toOrganizationId")
+        _require(isinstance(target, str) and bool(target), "toOrganizationId is required")
+        _require(
+            body.get("fromOrganizationId") == room["organizationId"],
+            "fromOrganizationId must be the room's organization",
+        )
+        room["organizationId"] = target
+        return _json(200, self._room_view(room))
 
     # --- room data ---
 
@@ -976,6 +1054,12 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("POST", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._update_room,
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._delete_room,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/upsert")): FakeLiveblocks._upsert_room,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/prewarm")): FakeLiveblocks._prewarm,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/presence")): FakeLiveblocks._set_presence,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/update-room-id")): FakeLiveblocks._update_room_id,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/update-organization-id")): (
+        FakeLiveblocks._update_room_organization
+    ),
     ("GET", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._get_storage,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._initialize_storage,
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)/storage")): FakeLiveblocks._delete_storage,

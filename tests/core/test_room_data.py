@@ -100,6 +100,16 @@ def our_calls(lb: Liveblocks) -> None:
     lb.get_active_users(ROOM)
     lb.broadcast_event(ROOM, {"type": "kick", "userId": "bob", "reasons": ["demoted", 1]})
     lb.broadcast_event(ROOM, "refresh")
+    lb.prewarm_room(ROOM)
+    lb.set_presence(
+        ROOM,
+        user_id="agent-1",
+        data={"status": "thinking", "cursor": {"x": 1, "y": 2.5}},
+        user_info={"name": "AI", "avatar": "https://example.com/a.png"},
+        ttl=60,
+    )
+    lb.set_presence(ROOM, user_id="agent-2", data={})
+    assert lb.update_room_id(ROOM, "room 2/ü").id == ROOM  # (the answer is ROOM_JSON)
     query = {"roomId": {"startsWith": "room "}, "metadata": {"color": "blue"}}
     listed = lb.list_rooms(
         page_size=10,
@@ -115,7 +125,10 @@ def our_calls(lb: Liveblocks) -> None:
 @pytest.mark.realstack
 def test_requests_are_those_of_the_official_node_sdk(recorder: tuple[str, list[Any]]) -> None:
     theirs, _, _ = differential("request_shapes.mjs", recorder, our_calls)
-    assert len(theirs) == 19
+    assert len(theirs) == 23
+    assert theirs[16][:2] == ("GET", "/v2/rooms/room%201%2F%C3%A9/prewarm")
+    assert theirs[19][:2] == ("POST", "/v2/rooms/room%201%2F%C3%A9/update-room-id")
+    assert theirs[19][3] == {"newRoomId": "room 2/ü"}
     assert theirs[-2][1] == (
         "/v2/rooms?limit=10&startingAfter=cursor+1&userId=alice%40example.com&groupIds=a+b%2Cc"
         "&query=roomId%5E%27room+%27+metadata%5B%27color%27%5D%3A%27blue%27&organizationId=acme"

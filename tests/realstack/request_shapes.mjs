@@ -36,6 +36,15 @@ await lb.getYjsDocumentAsBinaryUpdate("room 1/é", { guid: "sub-1" });
 await lb.getActiveUsers("room 1/é");
 await lb.broadcastEvent("room 1/é", { type: "kick", userId: "bob", reasons: ["demoted", 1] });
 await lb.broadcastEvent("room 1/é", "refresh");
+await lb.prewarmRoom("room 1/é");
+await lb.setPresence("room 1/é", {
+  userId: "agent-1",
+  data: { status: "thinking", cursor: { x: 1, y: 2.5 } },
+  userInfo: { name: "AI", avatar: "https://example.com/a.png" },
+  ttl: 60,
+});
+await lb.setPresence("room 1/é", { userId: "agent-2", data: {} });
+await lb.updateRoomId({ currentRoomId: "room 1/é", newRoomId: "room 2/ü" });
 const listing = {
   limit: 10,
   userId: "alice@example.com",

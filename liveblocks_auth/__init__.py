@@ -8,6 +8,7 @@ from .api.groups import Group, GroupMember
 from .api.notifications import InboxNotification
 from .api.presence import ActiveUser
 from .api.rooms import Room, RoomChanges, RoomSettings
+from .api.versions import HistoryVersion
 from .client import AsyncLiveblocks, AsyncSession, Liveblocks, Session
 from .comment_body import (
     CommentBody,
@@ -73,6 +74,7 @@ __all__ = [
     "EndpointResponse",
     "Group",
     "GroupMember",
+    "HistoryVersion",
     "InboxNotification",
     "Liveblocks",
     "LiveblocksError",

@@ -45,6 +45,7 @@ from .api import (
     rooms,
     settings,
     storage,
+    versions,
     yjs,
 )
 from .config import (
@@ -429,6 +430,10 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     get_yjs_document = _blocking(yjs.get_yjs_document)
     send_yjs_binary_update = _blocking(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _blocking(yjs.get_yjs_document_as_binary_update)
+    get_version_history = _blocking_pages(versions.get_version_history)
+    create_version_history_snapshot = _blocking(versions.create_version_history_snapshot)
+    get_yjs_version = _blocking(versions.get_yjs_version)
+    delete_version = _blocking(versions.delete_version)
     get_active_users = _blocking(presence.get_active_users)
     broadcast_event = _blocking(presence.broadcast_event)
     set_presence = _blocking(presence.set_presence)
@@ -573,6 +578,10 @@ class AsyncLiveblocks(
     get_yjs_document = _awaitable(yjs.get_yjs_document)
     send_yjs_binary_update = _awaitable(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _awaitable(yjs.get_yjs_document_as_binary_update)
+    get_version_history = _async_pages(versions.get_version_history)
+    create_version_history_snapshot = _awaitable(versions.create_version_history_snapshot)
+    get_yjs_version = _awaitable(versions.get_yjs_version)
+    delete_version = _awaitable(versions.delete_version)
     get_active_users = _awaitable(presence.get_active_users)
     broadcast_event = _awaitable(presence.broadcast_event)
     set_presence = _awaitable(presence.set_presence)

@@ -1,10 +1,10 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
 ``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``groups``,
-``settings``, ``notifications``; ``query`` writes Liveblocks' query language. Each function
-is an *operation* (``_operation.Operation``): it checks its arguments, yields the request it
-needs, and returns a typed answer or raises :class:`~liveblocks_auth.errors.LiveblocksError`.
-The clients (``Liveblocks``, ``AsyncLiveblocks``) bind every operation as a method; nothing
-here does I/O itself."""
+``settings``, ``notifications``, ``versions``; ``query`` writes Liveblocks' query language.
+Each function is an *operation* (``_operation.Operation``): it checks its arguments, yields the
+request it needs, and returns a typed answer or raises
+:class:`~liveblocks_auth.errors.LiveblocksError`. The clients (``Liveblocks``,
+``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O itself."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from . import (
     rooms,
     settings,
     storage,
+    versions,
     yjs,
 )
 from ._operation import Operation, Page, Pager
@@ -35,5 +36,6 @@ __all__ = [
     "rooms",
     "settings",
     "storage",
+    "versions",
     "yjs",
 ]

@@ -100,8 +100,8 @@ def path_segment(value: object, setting: str) -> str:
 
 class Pager(Generic[T]):
     """The pages of a listing: ``page(cursor)`` is the operation for one page of ``path``
-    (``params`` and the cursor as ``startingAfter``, in the ``order`` the Node SDK writes
-    them); ``item`` reads each entry."""
+    (``params`` and the cursor, as ``startingAfter`` unless ``cursor`` names it otherwise, in
+    the ``order`` the Node SDK writes them); ``item`` reads each entry."""
 
     def __init__(
         self,
@@ -109,13 +109,15 @@ class Pager(Generic[T]):
         params: dict[str, str],
         item: Callable[[Mapping[str, Any]], T],
         order: tuple[str, ...] = ("startingAfter", "limit"),
+        cursor: str = "startingAfter",
     ) -> None:
         self.path, self.params, self.item, self.order = path, params, item, order
+        self.cursor = cursor
 
     def page(self, cursor: str | None) -> Operation[Page[T]]:
         params = dict(self.params)
         if cursor is not None:
-            params["startingAfter"] = cursor
+            params[self.cursor] = cursor
         rank = {name: i for i, name in enumerate(self.order)}
         params = dict(sorted(params.items(), key=lambda item: rank.get(item[0], len(rank))))
         data = ok_json((yield ApiRequest("GET", self.path, params=params)))

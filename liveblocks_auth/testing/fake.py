@@ -126,6 +126,9 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         self.presence: dict[str, dict[str, dict[str, Any]]] = {}
         #: The rooms prewarmed, in order.
         self.prewarmed: list[str] = []
+        #: Each room's versions, newest first: the answer's fields, and the ``storage`` and
+        #: ``yjs`` (root document updates) they hold.
+        self.versions: dict[str, list[dict[str, Any]]] = {}
         #: Groups by id, as ``GET /v2/groups/{id}`` answers them.
         self.groups: dict[str, dict[str, Any]] = {}
         #: Each user's notification settings, once set (until then: email only, all on).
@@ -159,6 +162,7 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             self.active_users.clear()
             self.broadcasts.clear()
             self.presence.clear()
+            self.versions.clear()
             self.prewarmed.clear()
             self.groups.clear()
             self.notification_settings.clear()
@@ -459,6 +463,7 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             self.active_users,
             self.broadcasts,
             self.presence,
+            self.versions,
             self.threads,
             self.attachments,
         )
@@ -608,6 +613,61 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             return _error(501, "Not implemented", str(exc))
         headers = {"Content-Type": "application/octet-stream"}
         return httpx.Response(200, content=content, headers=headers)
+
+    # --- version history ---
+
+    def _version_answer(self, version: dict[str, Any]) -> dict[str, Any]:
+        return {key: version[key] for key in ("type", "id", "createdAt", "authors")}
+
+    def _list_versions(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        versions = [self._version_answer(v) for v in self.versions.get(room_id, [])]
+        params = dict(call.params)
+        if "cursor" in params:
+            params["startingAfter"] = params.pop("cursor")
+        return _json(200, _paged(versions, params, "id"))
+
+    def _create_version(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if self._visible(room_id, call) is None:
+            return _not_found(room_id)
+        version = {
+            "type": "historyVersion",
+            "id": self._new_id("vh"),
+            "createdAt": _now_iso(),
+            "authors": [],
+            "storage": json.loads(json.dumps(self.storage.get(room_id, _EMPTY_STORAGE))),
+            "yjs": list(self.yjs_updates.get(room_id, {}).get("", [])),
+        }
+        self.versions.setdefault(room_id, []).insert(0, version)
+        return _json(200, {"data": {"id": version["id"]}})
+
+    def _version(self, room_id: str, version_id: str) -> dict[str, Any] | httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        for version in self.versions.get(room_id, []):
+            if version["id"] == version_id:
+                return version
+        message = f'Version with id "{version_id}" not found.'
+        return _error(404, "VERSION_NOT_FOUND", message)
+
+    def _get_yjs_version(self, call: RecordedCall, room_id: str, version_id: str) -> httpx.Response:
+        version = self._version(room_id, version_id)
+        if isinstance(version, httpx.Response):
+            return version
+        try:
+            content = _ydoc(version["yjs"]).get_update() if version["yjs"] else b"\x00\x00"
+        except _NoYjs as exc:
+            return _error(501, "Not implemented", str(exc))
+        headers = {"Content-Type": "application/octet-stream"}
+        return httpx.Response(200, content=content, headers=headers)
+
+    def _delete_version(self, call: RecordedCall, room_id: str, version_id: str) -> httpx.Response:
+        version = self._version(room_id, version_id)
+        if isinstance(version, httpx.Response):
+            return version
+        self.versions[room_id].remove(version)
+        return httpx.Response(204)
 
     def _get_active_users(self, call: RecordedCall, room_id: str) -> httpx.Response:
         if self._visible(room_id, call) is None:
@@ -1055,6 +1115,10 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._delete_room,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/upsert")): FakeLiveblocks._upsert_room,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/prewarm")): FakeLiveblocks._prewarm,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/versions")): FakeLiveblocks._list_versions,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/versions")): FakeLiveblocks._create_version,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/versions/([^/]+)/yjs")): FakeLiveblocks._get_yjs_version,
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)/versions/([^/]+)")): FakeLiveblocks._delete_version,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/presence")): FakeLiveblocks._set_presence,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/update-room-id")): FakeLiveblocks._update_room_id,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/update-organization-id")): (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
 from .api.comments import Comment, CommentAttachment, CommentReaction, Subscription, Thread
+from .api.files import StorageFile
 from .api.groups import Group, GroupMember
 from .api.notifications import InboxNotification
 from .api.presence import ActiveUser
@@ -91,6 +92,7 @@ __all__ = [
     "RoomSettings",
     "Secret",
     "Session",
+    "StorageFile",
     "Subscription",
     "Thread",
     "TokenMode",

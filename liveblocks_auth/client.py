@@ -39,6 +39,7 @@ from .api import (
     Pager,
     attachments,
     comments,
+    files,
     groups,
     notifications,
     presence,
@@ -427,6 +428,8 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     initialize_storage_document = _blocking(storage.initialize_storage_document)
     delete_storage_document = _blocking(storage.delete_storage_document)
     patch_storage_document = _blocking(storage.patch_storage_document)
+    upload_file = _blocking(files.upload_file)
+    get_file_url = _blocking(files.get_file_url)
     get_yjs_document = _blocking(yjs.get_yjs_document)
     send_yjs_binary_update = _blocking(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _blocking(yjs.get_yjs_document_as_binary_update)
@@ -575,6 +578,8 @@ class AsyncLiveblocks(
     initialize_storage_document = _awaitable(storage.initialize_storage_document)
     delete_storage_document = _awaitable(storage.delete_storage_document)
     patch_storage_document = _awaitable(storage.patch_storage_document)
+    upload_file = _awaitable(files.upload_file)
+    get_file_url = _awaitable(files.get_file_url)
     get_yjs_document = _awaitable(yjs.get_yjs_document)
     send_yjs_binary_update = _awaitable(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _awaitable(yjs.get_yjs_document_as_binary_update)

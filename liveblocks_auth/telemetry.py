@@ -52,6 +52,7 @@ _COLLECTIONS: Final = {
     "inbox-notifications": "{inbox_notification_id}",
     "attachments": "{attachment_id}",
     "versions": "{version_id}",
+    "files": "{file_id}",
     "upload": "{name}",
     "multipart": "{upload_id}",
 }

@@ -1,5 +1,5 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``groups``,
+``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``files``, ``groups``,
 ``settings``, ``notifications``, ``versions``; ``query`` writes Liveblocks' query language.
 Each function is an *operation* (``_operation.Operation``): it checks its arguments, yields the
 request it needs, and returns a typed answer or raises
@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import (
     attachments,
     comments,
+    files,
     groups,
     notifications,
     presence,
@@ -29,6 +30,7 @@ __all__ = [
     "Pager",
     "attachments",
     "comments",
+    "files",
     "groups",
     "notifications",
     "presence",

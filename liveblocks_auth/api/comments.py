@@ -26,6 +26,7 @@ from ._operation import (
     path_segment,
     room_path,
 )
+from ._upload import UploadedFile
 from .notifications import InboxNotification
 
 __all__ = [
@@ -98,29 +99,9 @@ class CommentReaction:
 
 
 @dataclass(frozen=True, slots=True)
-class CommentAttachment:
+class CommentAttachment(UploadedFile):
     """A file attached to a comment (``url`` and ``expires_at``: a download link, present when
     read with ``get_attachment``)."""
-
-    id: str
-    name: str
-    mime_type: str
-    size: int
-    url: str | None = None
-    expires_at: datetime | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CommentAttachment:
-        return cls(
-            id=str(data["id"]),
-            name=str(data.get("name")),
-            mime_type=str(data.get("mimeType")),
-            size=int(data.get("size") or 0),
-            url=data.get("url"),
-            expires_at=parse_time(data.get("expiresAt")),
-            raw=dict(data),
-        )
 
 
 @dataclass(frozen=True, slots=True)

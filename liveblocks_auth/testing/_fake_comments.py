@@ -1,11 +1,10 @@
-"""The fake's threads, comments, reactions, subscriptions and attachments: kept per room as
-the REST API answers them, checked with the client's own validation (a 422 with its reason),
-the thread query language understood, attachments uploaded in one request or in parts."""
+"""The fake's threads, comments, reactions and subscriptions: kept per room as the REST API
+answers them, checked with the client's own validation (a 422 with its reason), the thread
+query language understood. (Attachments are in ``_fake_uploads``.)"""
 
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -111,9 +110,10 @@ def _matches(thread: dict[str, Any], query: str) -> bool:
 
 
 class CommentsFake:
-    """The fake's part for threads and attachments (mixed into ``FakeLiveblocks``)."""
+    """The fake's part for threads and comments (mixed into ``FakeLiveblocks``)."""
 
     rooms: dict[str, dict[str, Any]]
+    attachments: dict[str, dict[str, dict[str, Any]]]
     _new_id: Callable[[str], str]
 
     def _init_comments(self) -> None:
@@ -121,20 +121,10 @@ class CommentsFake:
         self.threads: dict[str, dict[str, dict[str, Any]]] = {}
         #: Who follows each thread: ``{(room id, thread id): {user id: subscribed at}}``.
         self.thread_subscriptions: dict[tuple[str, str], dict[str, str]] = {}
-        #: Each room's attachments by id: their answer and ``"content"`` (the bytes uploaded).
-        self.attachments: dict[str, dict[str, dict[str, Any]]] = {}
-        self._uploads: dict[str, dict[str, Any]] = {}
 
     def _reset_comments(self) -> None:
         self.threads.clear()
         self.thread_subscriptions.clear()
-        self.attachments.clear()
-        self._uploads.clear()
-
-    def attachment_content(self, room_id: str, attachment_id: str) -> bytes:
-        """The bytes uploaded as ``attachment_id`` in ``room_id``."""
-        content: bytes = self.attachments[room_id][attachment_id]["content"]
-        return content
 
     # --- helpers ---
 
@@ -394,106 +384,9 @@ class CommentsFake:
     ) -> httpx.Response:
         return self._react(call, room_id, thread_id, comment_id, False)
 
-    # --- attachments ---
-
-    def _keep_attachment(
-        self, room_id: str, attachment_id: str, name: str, content: bytes
-    ) -> httpx.Response:
-        answer = {
-            "type": "attachment",
-            "id": attachment_id,
-            "mimeType": mimetypes.guess_type(name)[0] or "application/octet-stream",
-            "name": name,
-            "size": len(content),
-        }
-        kept = {"answer": answer, "content": content}
-        self.attachments.setdefault(room_id, {})[attachment_id] = kept
-        return _json(200, answer)
-
-    def _get_attachment(self, call: _Call, room_id: str, attachment_id: str) -> httpx.Response:
-        if room_id not in self.rooms:
-            return _not_found(room_id)
-        found = self.attachments.get(room_id, {}).get(attachment_id)
-        if found is None:
-            message = f'Attachment with id "{attachment_id}" not found.'
-            return _error(404, "ATTACHMENT_NOT_FOUND", message)
-        url = f"https://fake.liveblocks.io/attachments/{attachment_id}?expires=3600"
-        expires = _now_iso()  # (the fake's links never expire; the field is there)
-        return _json(200, {**found["answer"], "url": url, "expiresAt": expires})
-
-    def _upload_attachment(
-        self, call: _Call, room_id: str, attachment_id: str, name: str
-    ) -> httpx.Response:
-        if room_id not in self.rooms:
-            return _not_found(room_id)
-        _require(call.params.get("userId", "") != "", "Query parameter 'userId': Required")
-        _require(
-            call.params.get("fileSize") == str(len(call.content)),
-            "Query parameter 'fileSize': does not match the body",
-        )
-        return self._keep_attachment(room_id, attachment_id, name, call.content)
-
-    def _start_upload(
-        self, call: _Call, room_id: str, attachment_id: str, name: str
-    ) -> httpx.Response:
-        if room_id not in self.rooms:
-            return _not_found(room_id)
-        size = call.params.get("fileSize", "")
-        _require(size.isdigit(), "Query parameter 'fileSize': Required")
-        upload_id = self._new_id("up")
-        self._uploads[upload_id] = {
-            "room": room_id,
-            "attachment": attachment_id,
-            "name": name,
-            "size": int(size),
-            "parts": {},
-        }
-        return _json(200, {"uploadId": upload_id, "key": f"{room_id}/{attachment_id}"})
-
-    def _upload(self, upload_id: str, room_id: str, attachment_id: str) -> dict[str, Any]:
-        upload = self._uploads.get(upload_id)
-        _require(
-            upload is not None
-            and (upload["room"], upload["attachment"]) == (room_id, attachment_id),
-            f"Unknown upload {upload_id!r}",
-        )
-        assert upload is not None
-        return upload
-
-    def _upload_part(
-        self, call: _Call, room_id: str, attachment_id: str, upload_id: str, number: str
-    ) -> httpx.Response:
-        upload = self._upload(upload_id, room_id, attachment_id)
-        _require(number.isdigit() and int(number) >= 1, "Part numbers start at 1")
-        upload["parts"][int(number)] = call.content
-        return _json(200, {"partNumber": int(number), "etag": f"etag-{upload_id}-{number}"})
-
-    def _complete_upload(
-        self, call: _Call, room_id: str, attachment_id: str, upload_id: str
-    ) -> httpx.Response:
-        upload = self._upload(upload_id, room_id, attachment_id)
-        parts = call.json.get("parts") if isinstance(call.json, dict) else None
-        numbers = sorted(upload["parts"])
-        _require(
-            isinstance(parts, list) and [p.get("partNumber") for p in parts] == numbers,
-            "Value at key 'parts': must list every uploaded part, in order",
-        )
-        content = b"".join(upload["parts"][n] for n in numbers)
-        _require(len(content) == upload["size"], "The parts do not add up to fileSize")
-        del self._uploads[upload_id]
-        return self._keep_attachment(room_id, attachment_id, upload["name"], content)
-
-    def _abort_upload(
-        self, call: _Call, room_id: str, attachment_id: str, upload_id: str
-    ) -> httpx.Response:
-        self._upload(upload_id, room_id, attachment_id)
-        del self._uploads[upload_id]
-        return httpx.Response(204)
-
 
 _T = r"/v2/rooms/([^/]+)/threads/([^/]+)"
 _C = _T + r"/comments/([^/]+)"
-_A = r"/v2/rooms/([^/]+)/attachments/([^/]+)"
 COMMENT_ROUTES: dict[tuple[str, str], Callable[..., httpx.Response]] = {
     ("GET", r"/v2/rooms/([^/]+)/threads"): CommentsFake._list_threads,
     ("POST", r"/v2/rooms/([^/]+)/threads"): CommentsFake._create_thread,
@@ -513,10 +406,4 @@ COMMENT_ROUTES: dict[tuple[str, str], Callable[..., httpx.Response]] = {
     ("POST", _C + "/metadata"): CommentsFake._comment_metadata,
     ("POST", _C + "/add-reaction"): CommentsFake._add_reaction,
     ("POST", _C + "/remove-reaction"): CommentsFake._remove_reaction,
-    ("GET", _A): CommentsFake._get_attachment,
-    ("PUT", _A + "/upload/([^/]+)"): CommentsFake._upload_attachment,
-    ("POST", _A + "/multipart/([^/]+)"): CommentsFake._start_upload,
-    ("PUT", _A + "/multipart/([^/]+)/([^/]+)"): CommentsFake._upload_part,
-    ("POST", _A + "/multipart/([^/]+)/complete"): CommentsFake._complete_upload,
-    ("DELETE", _A + "/multipart/([^/]+)"): CommentsFake._abort_upload,
 }

@@ -34,6 +34,7 @@ from liveblocks_auth.permissions import KNOWN_SCOPES
 
 from ._fake_base import _error, _json, _not_found, _now_iso, _require, _Unprocessable
 from ._fake_comments import COMMENT_ROUTES, CommentsFake
+from ._fake_uploads import UPLOAD_ROUTES, UploadsFake
 
 __all__ = ["FakeLiveblocks", "Fault", "RecordedCall", "decode_token"]
 
@@ -100,7 +101,7 @@ def _check_scopes(scopes: Any, key: str) -> None:
         _require(scope in KNOWN_SCOPES, f"Value at key '{key}': unknown permission {scope!r}")
 
 
-class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport):
+class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Pass as ``transport=`` to ``Liveblocks``/``AsyncLiveblocks`` (or an adapter's settings).
 
     ``calls`` records every request; ``faults`` is a queue of :class:`Fault` answers used
@@ -138,6 +139,7 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
         #: Each user's inbox notifications, newest first, as the REST API answers them.
         self.inbox_notifications: dict[str, list[dict[str, Any]]] = {}
         self._init_comments()
+        self._init_uploads()
         self._next_id = 0
         self._next_connection = 0
         self.delay = 0.0
@@ -169,6 +171,7 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             self.room_subscription_settings.clear()
             self.inbox_notifications.clear()
             self._reset_comments()
+            self._reset_uploads()
 
     def add_room(
         self,
@@ -466,6 +469,7 @@ class FakeLiveblocks(CommentsFake, httpx.BaseTransport, httpx.AsyncBaseTransport
             self.versions,
             self.threads,
             self.attachments,
+            self.storage_files,
         )
 
     def _prewarm(self, call: RecordedCall, room_id: str) -> httpx.Response:
@@ -1184,5 +1188,6 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ),
 }
 _ROUTES |= {
-    (method, re.compile(path)): handler for (method, path), handler in COMMENT_ROUTES.items()
+    (method, re.compile(path)): handler
+    for (method, path), handler in (COMMENT_ROUTES | UPLOAD_ROUTES).items()
 }

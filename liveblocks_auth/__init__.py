@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
 from .api.comments import Comment, CommentAttachment, CommentReaction, Subscription, Thread
+from .api.feeds import Feed, FeedMessage
 from .api.files import StorageFile
 from .api.groups import Group, GroupMember
 from .api.notifications import InboxNotification
@@ -73,6 +74,8 @@ __all__ = [
     "CommentReaction",
     "Denied",
     "EndpointResponse",
+    "Feed",
+    "FeedMessage",
     "Group",
     "GroupMember",
     "HistoryVersion",

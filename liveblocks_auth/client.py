@@ -39,6 +39,7 @@ from .api import (
     Pager,
     attachments,
     comments,
+    feeds,
     files,
     groups,
     notifications,
@@ -430,6 +431,15 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     patch_storage_document = _blocking(storage.patch_storage_document)
     upload_file = _blocking(files.upload_file)
     get_file_url = _blocking(files.get_file_url)
+    get_feed = _blocking(feeds.get_feed)
+    create_feed = _blocking(feeds.create_feed)
+    update_feed = _blocking(feeds.update_feed)
+    delete_feed = _blocking(feeds.delete_feed)
+    create_feed_message = _blocking(feeds.create_feed_message)
+    update_feed_message = _blocking(feeds.update_feed_message)
+    delete_feed_message = _blocking(feeds.delete_feed_message)
+    get_feeds = _blocking_pages(feeds.get_feeds)
+    get_feed_messages = _blocking_pages(feeds.get_feed_messages)
     get_yjs_document = _blocking(yjs.get_yjs_document)
     send_yjs_binary_update = _blocking(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _blocking(yjs.get_yjs_document_as_binary_update)
@@ -580,6 +590,15 @@ class AsyncLiveblocks(
     patch_storage_document = _awaitable(storage.patch_storage_document)
     upload_file = _awaitable(files.upload_file)
     get_file_url = _awaitable(files.get_file_url)
+    get_feed = _awaitable(feeds.get_feed)
+    create_feed = _awaitable(feeds.create_feed)
+    update_feed = _awaitable(feeds.update_feed)
+    delete_feed = _awaitable(feeds.delete_feed)
+    create_feed_message = _awaitable(feeds.create_feed_message)
+    update_feed_message = _awaitable(feeds.update_feed_message)
+    delete_feed_message = _awaitable(feeds.delete_feed_message)
+    get_feeds = _async_pages(feeds.get_feeds)
+    get_feed_messages = _async_pages(feeds.get_feed_messages)
     get_yjs_document = _awaitable(yjs.get_yjs_document)
     send_yjs_binary_update = _awaitable(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _awaitable(yjs.get_yjs_document_as_binary_update)

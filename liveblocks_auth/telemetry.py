@@ -53,6 +53,8 @@ _COLLECTIONS: Final = {
     "attachments": "{attachment_id}",
     "versions": "{version_id}",
     "files": "{file_id}",
+    "feeds": "{feed_id}",
+    "messages": "{message_id}",
     "upload": "{name}",
     "multipart": "{upload_id}",
 }

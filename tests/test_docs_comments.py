@@ -117,3 +117,9 @@ def test_a_bot_that_cannot_read_the_thread_answers_500_and_posts_nothing(
     response = app.test_client().post(URL, data=signed.body, headers=signed.headers)
     assert response.status_code == 500  # Liveblocks delivers it again later
     assert answered(fake, thread) == []
+
+
+def test_the_feeds_example(capsys: pytest.CaptureFixture[str]) -> None:
+    page = DOCS / "feeds.md"
+    run_block(readme_block("feeds-fake", page), {}, page)
+    assert capsys.readouterr().out == "['Summarize', 'Done.']\n"

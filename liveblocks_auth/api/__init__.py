@@ -1,8 +1,8 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
-``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``files``, ``groups``,
-``settings``, ``notifications``, ``versions``; ``query`` writes Liveblocks' query language.
-Each function is an *operation* (``_operation.Operation``): it checks its arguments, yields the
-request it needs, and returns a typed answer or raises
+``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``files``,
+``groups``, ``settings``, ``notifications``, ``versions``, ``feeds``; ``query`` writes
+Liveblocks' query language. Each function is an *operation* (``_operation.Operation``): it
+checks its arguments, yields the request it needs, and returns a typed answer or raises
 :class:`~liveblocks_auth.errors.LiveblocksError`. The clients (``Liveblocks``,
 ``AsyncLiveblocks``) bind every operation as a method; nothing here does I/O itself."""
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import (
     attachments,
     comments,
+    feeds,
     files,
     groups,
     notifications,
@@ -30,6 +31,7 @@ __all__ = [
     "Pager",
     "attachments",
     "comments",
+    "feeds",
     "files",
     "groups",
     "notifications",

@@ -130,6 +130,8 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
         #: Each room's versions, newest first: the answer's fields, and the ``storage`` and
         #: ``yjs`` (root document updates) they hold.
         self.versions: dict[str, list[dict[str, Any]]] = {}
+        #: Each room's feeds by id, as the REST API answers them, with their ``"messages"``.
+        self.feeds: dict[str, dict[str, dict[str, Any]]] = {}
         #: Groups by id, as ``GET /v2/groups/{id}`` answers them.
         self.groups: dict[str, dict[str, Any]] = {}
         #: Each user's notification settings, once set (until then: email only, all on).
@@ -165,6 +167,7 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
             self.broadcasts.clear()
             self.presence.clear()
             self.versions.clear()
+            self.feeds.clear()
             self.prewarmed.clear()
             self.groups.clear()
             self.notification_settings.clear()
@@ -467,6 +470,7 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
             self.broadcasts,
             self.presence,
             self.versions,
+            self.feeds,
             self.threads,
             self.attachments,
             self.storage_files,
@@ -617,6 +621,125 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
             return _error(501, "Not implemented", str(exc))
         headers = {"Content-Type": "application/octet-stream"}
         return httpx.Response(200, content=content, headers=headers)
+
+    # --- feeds ---
+
+    @staticmethod
+    def _feed_answer(feed: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in feed.items() if k != "messages"}
+
+    def _feed(self, room_id: str, feed_id: str) -> dict[str, Any] | httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        feed = self.feeds.get(room_id, {}).get(feed_id)
+        if feed is None:
+            return _error(404, "FEED_NOT_FOUND", f'Feed with id "{feed_id}" not found.')
+        return feed
+
+    def _list_feeds(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        since = int(call.params.get("since", "0"))
+        feeds = [
+            self._feed_answer(f)
+            for f in self.feeds.get(room_id, {}).values()
+            if f["updatedAt"] >= since
+        ]
+        return _json(200, _cursor_paged(feeds, call.params, "feedId"))
+
+    def _create_feed(self, call: RecordedCall, room_id: str) -> httpx.Response:
+        if room_id not in self.rooms:
+            return _not_found(room_id)
+        body = call.json if isinstance(call.json, dict) else {}
+        feed_id = body.get("feedId")
+        _require(isinstance(feed_id, str) and bool(feed_id), "Value at key 'feedId': Required")
+        assert isinstance(feed_id, str)
+        if feed_id in self.feeds.get(room_id, {}):
+            return _error(409, "FEED_ALREADY_EXISTS", f'Feed with id "{feed_id}" already exists.')
+        now = body.get("timestamp", _now_ms())
+        feed = {"feedId": feed_id, "metadata": body.get("metadata") or {}}
+        feed |= {"createdAt": now, "updatedAt": now, "messages": []}
+        self.feeds.setdefault(room_id, {})[feed_id] = feed
+        return _json(200, self._feed_answer(feed))
+
+    def _get_feed(self, call: RecordedCall, room_id: str, feed_id: str) -> httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        return feed if isinstance(feed, httpx.Response) else _json(200, self._feed_answer(feed))
+
+    def _update_feed(self, call: RecordedCall, room_id: str, feed_id: str) -> httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        if isinstance(feed, httpx.Response):
+            return feed
+        changes = call.json.get("metadata") if isinstance(call.json, dict) else None
+        _require(isinstance(changes, dict), "Value at key 'metadata': Must be an object")
+        assert isinstance(changes, dict)
+        merged = {**feed["metadata"], **changes}
+        feed["metadata"] = {k: v for k, v in merged.items() if v is not None}
+        feed["updatedAt"] = _now_ms()
+        return _json(200, self._feed_answer(feed))
+
+    def _delete_feed(self, call: RecordedCall, room_id: str, feed_id: str) -> httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        if isinstance(feed, httpx.Response):
+            return feed
+        del self.feeds[room_id][feed_id]
+        return httpx.Response(204)
+
+    def _list_feed_messages(self, call: RecordedCall, room_id: str, feed_id: str) -> httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        if isinstance(feed, httpx.Response):
+            return feed
+        since = int(call.params.get("since", "0"))
+        messages = [m for m in feed["messages"] if m["updatedAt"] >= since]
+        return _json(200, _cursor_paged(messages, call.params, "id"))
+
+    def _create_feed_message(
+        self, call: RecordedCall, room_id: str, feed_id: str
+    ) -> httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        if isinstance(feed, httpx.Response):
+            return feed
+        body = call.json if isinstance(call.json, dict) else {}
+        _require("data" in body, "Value at key 'data': Required")
+        message_id = body.get("id") or self._new_id("msg")
+        if any(m["id"] == message_id for m in feed["messages"]):
+            return _error(409, "FEED_MESSAGE_ALREADY_EXISTS", f'Message "{message_id}" exists.')
+        now = body.get("timestamp", _now_ms())
+        message = {"id": message_id, "data": body["data"], "createdAt": now, "updatedAt": now}
+        feed["messages"].append(message)
+        return _json(200, message)
+
+    def _feed_message(
+        self, room_id: str, feed_id: str, message_id: str
+    ) -> tuple[dict[str, Any], dict[str, Any]] | httpx.Response:
+        feed = self._feed(room_id, feed_id)
+        if isinstance(feed, httpx.Response):
+            return feed
+        for message in feed["messages"]:
+            if message["id"] == message_id:
+                return feed, message
+        message = f'Feed message with id "{message_id}" not found.'
+        return _error(404, "FEED_MESSAGE_NOT_FOUND", message)
+
+    def _update_feed_message(
+        self, call: RecordedCall, room_id: str, feed_id: str, message_id: str
+    ) -> httpx.Response:
+        found = self._feed_message(room_id, feed_id, message_id)
+        if isinstance(found, httpx.Response):
+            return found
+        body = call.json if isinstance(call.json, dict) else {}
+        _require("data" in body, "Value at key 'data': Required")
+        found[1].update(data=body["data"], updatedAt=body.get("timestamp", _now_ms()))
+        return _json(200, found[1])
+
+    def _delete_feed_message(
+        self, call: RecordedCall, room_id: str, feed_id: str, message_id: str
+    ) -> httpx.Response:
+        found = self._feed_message(room_id, feed_id, message_id)
+        if isinstance(found, httpx.Response):
+            return found
+        found[0]["messages"].remove(found[1])
+        return httpx.Response(204)
 
     # --- version history ---
 
@@ -971,6 +1094,19 @@ def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> 
     return {"nextCursor": page[-1][key] if more and page else None, "data": page}
 
 
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _cursor_paged(
+    items: list[dict[str, Any]], params: Mapping[str, str], key: str
+) -> dict[str, Any]:
+    """A page of ``items`` as feeds page them: ``limit``, ``cursor`` (the last ``key`` of the page
+    before), ``nextCursor``."""
+    renamed = {("startingAfter" if k == "cursor" else k): v for k, v in params.items()}
+    return _paged(items, renamed, key)
+
+
 def _group_not_found(group_id: str) -> httpx.Response:
     return _error(404, "GROUP_NOT_FOUND", f'Group with id "{group_id}" not found.')
 
@@ -1119,6 +1255,23 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
     ("DELETE", re.compile(r"/v2/rooms/([^/]+)")): FakeLiveblocks._delete_room,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/upsert")): FakeLiveblocks._upsert_room,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/prewarm")): FakeLiveblocks._prewarm,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/feeds")): FakeLiveblocks._list_feeds,
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/feeds")): FakeLiveblocks._create_feed,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)")): FakeLiveblocks._get_feed,
+    ("PATCH", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)")): FakeLiveblocks._update_feed,
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)")): FakeLiveblocks._delete_feed,
+    ("GET", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)/messages")): (
+        FakeLiveblocks._list_feed_messages
+    ),
+    ("POST", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)/messages")): (
+        FakeLiveblocks._create_feed_message
+    ),
+    ("PATCH", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)/messages/([^/]+)")): (
+        FakeLiveblocks._update_feed_message
+    ),
+    ("DELETE", re.compile(r"/v2/rooms/([^/]+)/feeds/([^/]+)/messages/([^/]+)")): (
+        FakeLiveblocks._delete_feed_message
+    ),
     ("GET", re.compile(r"/v2/rooms/([^/]+)/versions")): FakeLiveblocks._list_versions,
     ("POST", re.compile(r"/v2/rooms/([^/]+)/versions")): FakeLiveblocks._create_version,
     ("GET", re.compile(r"/v2/rooms/([^/]+)/versions/([^/]+)/yjs")): FakeLiveblocks._get_yjs_version,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._secret import Secret, hold_secret, secret_from_setting, validate_secret
+from .api.ai import AiCopilot, KnowledgeSource, WebKnowledgeSourceLink
 from .api.comments import Comment, CommentAttachment, CommentReaction, Subscription, Thread
 from .api.feeds import Feed, FeedMessage
 from .api.files import StorageFile
@@ -62,6 +63,7 @@ from .webhooks import (
 __all__ = [
     "DEFAULT_BASE_URL",
     "ActiveUser",
+    "AiCopilot",
     "AsyncLiveblocks",
     "AsyncSession",
     "AsyncWebhookStore",
@@ -80,6 +82,7 @@ __all__ = [
     "GroupMember",
     "HistoryVersion",
     "InboxNotification",
+    "KnowledgeSource",
     "Liveblocks",
     "LiveblocksError",
     "LiveblocksUser",
@@ -100,6 +103,7 @@ __all__ = [
     "Thread",
     "TokenMode",
     "UserResolver",
+    "WebKnowledgeSourceLink",
     "WebhookEndpoint",
     "WebhookEvent",
     "WebhookHandler",

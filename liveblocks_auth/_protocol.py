@@ -55,6 +55,8 @@ class ApiRequest:
     limit: int = MAX_REST_ANSWER
     content: bytes | None = None
     document: bool = False
+    #: The content type of ``content`` (None: ``application/octet-stream``).
+    content_type: str | None = None
 
     @property
     def is_idempotent(self) -> bool:

@@ -37,6 +37,7 @@ from ._secret import Secret, hold_secret, secret_from_setting
 from .api import (
     Operation,
     Pager,
+    ai,
     attachments,
     comments,
     feeds,
@@ -176,6 +177,8 @@ class _BaseClient(Generic[AuthT, SessionT, HttpT, TransportT]):
             target += "?" + urlencode(request.params)
         if request.content is not None:
             body, headers = request.content, self._binary_headers
+            if request.content_type is not None:
+                headers = {**self._headers, "Content-Type": request.content_type}
         elif request.json is not None:
             body, headers = proto.to_json(request.json).encode(), self._json_headers
         elif request.method == "POST":  # as the Node SDK: JSON, and Content-Length: 0
@@ -440,6 +443,19 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     delete_feed_message = _blocking(feeds.delete_feed_message)
     get_feeds = _blocking_pages(feeds.get_feeds)
     get_feed_messages = _blocking_pages(feeds.get_feed_messages)
+    get_ai_copilot = _blocking(ai.get_ai_copilot)
+    create_ai_copilot = _blocking(ai.create_ai_copilot)
+    update_ai_copilot = _blocking(ai.update_ai_copilot)
+    delete_ai_copilot = _blocking(ai.delete_ai_copilot)
+    create_web_knowledge_source = _blocking(ai.create_web_knowledge_source)
+    create_file_knowledge_source = _blocking(ai.create_file_knowledge_source)
+    get_knowledge_source = _blocking(ai.get_knowledge_source)
+    get_file_knowledge_source_markdown = _blocking(ai.get_file_knowledge_source_markdown)
+    delete_web_knowledge_source = _blocking(ai.delete_web_knowledge_source)
+    delete_file_knowledge_source = _blocking(ai.delete_file_knowledge_source)
+    get_ai_copilots = _blocking_pages(ai.get_ai_copilots)
+    get_knowledge_sources = _blocking_pages(ai.get_knowledge_sources)
+    get_web_knowledge_source_links = _blocking_pages(ai.get_web_knowledge_source_links)
     get_yjs_document = _blocking(yjs.get_yjs_document)
     send_yjs_binary_update = _blocking(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _blocking(yjs.get_yjs_document_as_binary_update)
@@ -599,6 +615,19 @@ class AsyncLiveblocks(
     delete_feed_message = _awaitable(feeds.delete_feed_message)
     get_feeds = _async_pages(feeds.get_feeds)
     get_feed_messages = _async_pages(feeds.get_feed_messages)
+    get_ai_copilot = _awaitable(ai.get_ai_copilot)
+    create_ai_copilot = _awaitable(ai.create_ai_copilot)
+    update_ai_copilot = _awaitable(ai.update_ai_copilot)
+    delete_ai_copilot = _awaitable(ai.delete_ai_copilot)
+    create_web_knowledge_source = _awaitable(ai.create_web_knowledge_source)
+    create_file_knowledge_source = _awaitable(ai.create_file_knowledge_source)
+    get_knowledge_source = _awaitable(ai.get_knowledge_source)
+    get_file_knowledge_source_markdown = _awaitable(ai.get_file_knowledge_source_markdown)
+    delete_web_knowledge_source = _awaitable(ai.delete_web_knowledge_source)
+    delete_file_knowledge_source = _awaitable(ai.delete_file_knowledge_source)
+    get_ai_copilots = _async_pages(ai.get_ai_copilots)
+    get_knowledge_sources = _async_pages(ai.get_knowledge_sources)
+    get_web_knowledge_source_links = _async_pages(ai.get_web_knowledge_source_links)
     get_yjs_document = _awaitable(yjs.get_yjs_document)
     send_yjs_binary_update = _awaitable(yjs.send_yjs_binary_update)
     get_yjs_document_as_binary_update = _awaitable(yjs.get_yjs_document_as_binary_update)

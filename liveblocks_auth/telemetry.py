@@ -55,11 +55,19 @@ _COLLECTIONS: Final = {
     "files": "{file_id}",
     "feeds": "{feed_id}",
     "messages": "{message_id}",
+    "copilots": "{copilot_id}",
+    "knowledge": "{knowledge_source_id}",
+    "web": "{knowledge_source_id}",
+    "file": "{knowledge_source_id}",
     "upload": "{name}",
     "multipart": "{upload_id}",
 }
 #: Segments after a collection that are calls, not ids.
-_CALLS: Final = {("inbox-notifications", "trigger")}
+_CALLS: Final = {
+    ("inbox-notifications", "trigger"),
+    ("knowledge", "web"),
+    ("knowledge", "file"),
+}
 
 
 def route_template(path: str) -> str:

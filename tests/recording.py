@@ -27,7 +27,7 @@ def recording(answer: Answer) -> Iterator[tuple[str, Seen]]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             kind = self.headers.get("Content-Type")
-            binary = kind == "application/octet-stream"
+            binary = kind is not None and not kind.startswith("application/json")
             body: Any = raw.hex() if binary else (json.loads(raw) if raw else None)
             seen.append((self.command, self.path, kind, body))
             status, content_type, content = answer(self.command, self.path.split("?")[0])

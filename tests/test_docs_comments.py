@@ -123,3 +123,9 @@ def test_the_feeds_example(capsys: pytest.CaptureFixture[str]) -> None:
     page = DOCS / "feeds.md"
     run_block(readme_block("feeds-fake", page), {}, page)
     assert capsys.readouterr().out == "['Summarize', 'Done.']\n"
+
+
+def test_the_ai_example(capsys: pytest.CaptureFixture[str]) -> None:
+    page = DOCS / "ai-copilots.md"
+    run_block(readme_block("ai-fake", page), {}, page)
+    assert capsys.readouterr().out == "['ai-knowledge-file-source', 'ai-knowledge-web-source']\n"

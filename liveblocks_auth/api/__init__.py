@@ -1,6 +1,7 @@
 """The Liveblocks REST API, one module per resource: ``rooms``, ``storage``, ``yjs``,
 ``presence``, ``comments`` (threads, comments, reactions), ``attachments``, ``files``,
-``groups``, ``settings``, ``notifications``, ``versions``, ``feeds``; ``query`` writes
+``groups``, ``settings``, ``notifications``, ``versions``, ``feeds``, ``ai`` (copilots and
+their knowledge); ``query`` writes
 Liveblocks' query language. Each function is an *operation* (``_operation.Operation``): it
 checks its arguments, yields the request it needs, and returns a typed answer or raises
 :class:`~liveblocks_auth.errors.LiveblocksError`. The clients (``Liveblocks``,
@@ -9,6 +10,7 @@ checks its arguments, yields the request it needs, and returns a typed answer or
 from __future__ import annotations
 
 from . import (
+    ai,
     attachments,
     comments,
     feeds,
@@ -29,6 +31,7 @@ __all__ = [
     "Operation",
     "Page",
     "Pager",
+    "ai",
     "attachments",
     "comments",
     "feeds",

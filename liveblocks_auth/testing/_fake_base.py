@@ -33,3 +33,15 @@ def _require(condition: bool, reason: str) -> None:
 
 def _not_found(room_id: str) -> httpx.Response:
     return _error(404, "ROOM_NOT_FOUND", f'Room with id "{room_id}" not found.')
+
+
+def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> dict[str, Any]:
+    """One page of ``items``, as the REST API pages: ``limit`` (default 20), ``startingAfter``
+    (the ``key`` of the last item of the page before), ``nextCursor``."""
+    limit = int(params.get("limit", "20"))
+    keys = [item[key] for item in items]
+    cursor = params.get("startingAfter")
+    start = keys.index(cursor) + 1 if cursor in keys else 0
+    page = items[start : start + limit]
+    more = start + limit < len(items)
+    return {"nextCursor": page[-1][key] if more and page else None, "data": page}

@@ -32,7 +32,8 @@ from liveblocks_auth.json_patch import apply_patch
 from liveblocks_auth.models import decode_token
 from liveblocks_auth.permissions import KNOWN_SCOPES
 
-from ._fake_base import _error, _json, _not_found, _now_iso, _require, _Unprocessable
+from ._fake_ai import AI_ROUTES, AiFake
+from ._fake_base import _error, _json, _not_found, _now_iso, _paged, _require, _Unprocessable
 from ._fake_comments import COMMENT_ROUTES, CommentsFake
 from ._fake_uploads import UPLOAD_ROUTES, UploadsFake
 
@@ -101,7 +102,9 @@ def _check_scopes(scopes: Any, key: str) -> None:
         _require(scope in KNOWN_SCOPES, f"Value at key '{key}': unknown permission {scope!r}")
 
 
-class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.AsyncBaseTransport):
+class FakeLiveblocks(
+    CommentsFake, UploadsFake, AiFake, httpx.BaseTransport, httpx.AsyncBaseTransport
+):
     """Pass as ``transport=`` to ``Liveblocks``/``AsyncLiveblocks`` (or an adapter's settings).
 
     ``calls`` records every request; ``faults`` is a queue of :class:`Fault` answers used
@@ -142,6 +145,7 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
         self.inbox_notifications: dict[str, list[dict[str, Any]]] = {}
         self._init_comments()
         self._init_uploads()
+        self._init_ai()
         self._next_id = 0
         self._next_connection = 0
         self.delay = 0.0
@@ -175,6 +179,7 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
             self.inbox_notifications.clear()
             self._reset_comments()
             self._reset_uploads()
+            self._reset_ai()
 
     def add_room(
         self,
@@ -276,7 +281,8 @@ class FakeLiveblocks(CommentsFake, UploadsFake, httpx.BaseTransport, httpx.Async
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
         body_bytes = request.read()
-        binary = request.headers.get("content-type") == "application/octet-stream"
+        kind = request.headers.get("content-type")
+        binary = kind is not None and not kind.startswith("application/json")
         try:
             body = json.loads(body_bytes) if body_bytes and not binary else None
         except ValueError:
@@ -1082,18 +1088,6 @@ def _notification_not_found(notification_id: str) -> httpx.Response:
     return _error(404, "INBOX_NOTIFICATION_NOT_FOUND", message)
 
 
-def _paged(items: list[dict[str, Any]], params: Mapping[str, str], key: str) -> dict[str, Any]:
-    """One page of ``items``, as the REST API pages: ``limit`` (default 20), ``startingAfter``
-    (the ``key`` of the last item of the page before), ``nextCursor``."""
-    limit = int(params.get("limit", "20"))
-    keys = [item[key] for item in items]
-    cursor = params.get("startingAfter")
-    start = keys.index(cursor) + 1 if cursor in keys else 0
-    page = items[start : start + limit]
-    more = start + limit < len(items)
-    return {"nextCursor": page[-1][key] if more and page else None, "data": page}
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -1342,5 +1336,5 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
 }
 _ROUTES |= {
     (method, re.compile(path)): handler
-    for (method, path), handler in (COMMENT_ROUTES | UPLOAD_ROUTES).items()
+    for (method, path), handler in (COMMENT_ROUTES | UPLOAD_ROUTES | AI_ROUTES).items()
 }

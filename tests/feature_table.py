@@ -32,6 +32,10 @@ INSIDE = {
     "upload_attachment_multipart_part": "inside `upload_attachment`",
     "complete_attachment_multipart_upload": "inside `upload_attachment`",
     "abort_attachment_multipart_upload": "inside `upload_attachment`",
+    "create_storage_file_multipart_upload": "inside `upload_file`",
+    "upload_storage_file_multipart_part": "inside `upload_file`",
+    "complete_storage_file_multipart_upload": "inside `upload_file`",
+    "abort_storage_file_multipart_upload": "inside `upload_file`",
 }
 
 

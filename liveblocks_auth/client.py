@@ -29,8 +29,8 @@ from urllib.parse import urlencode
 import anyio
 import httpx
 
+from . import _mutations, telemetry
 from . import _protocol as proto
-from . import telemetry
 from ._effects import drive, drive_async
 from ._retry import Effect, Send, Sleep, call_with_retries, parse_retry_after
 from ._secret import Secret, hold_secret, secret_from_setting
@@ -51,6 +51,7 @@ from .api import (
     versions,
     yjs,
 )
+from .api.rooms import Room
 from .config import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -61,6 +62,7 @@ from .config import (
     check_key_and_base_url,
     resolve_base_url,
 )
+from .live import LiveObject
 from .models import AuthResponse
 from .transports import (
     AsyncWire,
@@ -416,6 +418,29 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
     def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(self.call(request), self.base_url, self._secret)
 
+    def mutate_storage(self, room_id: str, callback: Callable[[LiveObject], Any]) -> None:
+        """Change the room's storage as a client would: ``callback(root)`` gets its root
+        ``LiveObject`` (``liveblocks_auth.live``) and changes it; the operations are then sent
+        and reach connected clients. A callback that raises sends nothing."""
+        _mutations.mutate(self, room_id, callback)
+
+    def mass_mutate_storage(
+        self,
+        callback: Callable[[Room, LiveObject], Any],
+        *,
+        concurrency: int = 8,
+        user_id: str | None = None,
+        group_ids: Sequence[str] | None = None,
+        organization_id: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+    ) -> None:
+        """``mutate_storage`` on every room ``list_rooms`` finds with these filters,
+        ``callback(room, root)`` for each, ``concurrency`` rooms (1-20) at a time; the first
+        failure stops the rooms not yet started and is raised."""
+        criteria: dict[str, Any] = {"user_id": user_id, "group_ids": group_ids}
+        criteria |= {"organization_id": organization_id, "query": query}
+        _mutations.mass_mutate(self, callback, concurrency, criteria)
+
     def _new_session(self, builder: proto.SessionBuilder) -> Session:
         return Session(self, builder)
 
@@ -587,6 +612,26 @@ class AsyncLiveblocks(
 
     async def auth_call(self, request: proto.ApiRequest) -> AuthResponse:
         return proto.auth_response(await self.call(request), self.base_url, self._secret)
+
+    async def mutate_storage(self, room_id: str, callback: Callable[[LiveObject], Any]) -> None:
+        """As ``Liveblocks.mutate_storage``; ``callback`` may be async."""
+        await _mutations.mutate_async(self, room_id, callback)
+
+    async def mass_mutate_storage(
+        self,
+        callback: Callable[[Room, LiveObject], Any],
+        *,
+        concurrency: int = 8,
+        user_id: str | None = None,
+        group_ids: Sequence[str] | None = None,
+        organization_id: str | None = None,
+        query: str | Mapping[str, Any] | None = None,
+    ) -> None:
+        """As ``Liveblocks.mass_mutate_storage``, rooms changed as tasks; ``callback`` may
+        be async."""
+        criteria: dict[str, Any] = {"user_id": user_id, "group_ids": group_ids}
+        criteria |= {"organization_id": organization_id, "query": query}
+        await _mutations.mass_mutate_async(self, callback, concurrency, criteria)
 
     def _new_session(self, builder: proto.SessionBuilder) -> AsyncSession:
         return AsyncSession(self, builder)

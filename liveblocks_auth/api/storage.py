@@ -8,21 +8,28 @@ Arguments are checked before anything is sent (``ValueError``); a non-2xx answer
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from liveblocks_auth._protocol import ApiRequest, check_text, to_json
+from liveblocks_auth.errors import LiveblocksError
 from liveblocks_auth.json_patch import PatchOperation, check_operations
+from liveblocks_auth.live import LiveObject, Pool, storage_from_nodes
 
-from ._operation import Operation, json_answer, no_content, room_path
+from ._operation import Operation, json_answer, no_content, ok, room_path
 
 __all__ = [
     "StorageFormat",
+    "StorageMutation",
     "check_storage_document",
     "delete_storage_document",
     "get_storage_document",
     "initialize_storage_document",
     "patch_storage_document",
+    "request_storage_mutation",
+    "send_storage_operations",
 ]
 
 StorageFormat = Literal["plain-lson", "json"]
@@ -118,3 +125,43 @@ def patch_storage_document(
     body = check_operations(operations)
     path = room_path(room_id) + "/storage/json-patch"
     return no_content(ApiRequest("PATCH", path, body, idempotent=False))
+
+
+@dataclass(frozen=True, slots=True)
+class StorageMutation:
+    """A room's storage, ready to change: ``root`` is its ``LiveObject``; the operations its
+    changes make are gathered in ``pool`` until they are sent."""
+
+    room_id: str
+    root: LiveObject
+    pool: Pool
+
+
+#: UPDATE_STORAGE, the message that carries storage operations; how many go in one request.
+_UPDATE_STORAGE, _OPS_PER_REQUEST = 201, 1000
+
+
+def request_storage_mutation(room_id: str) -> Operation[StorageMutation]:
+    """The room's storage as Live nodes, and a session to change it as a client does (its own
+    ``actor`` id): the first half of ``mutate_storage``."""
+    path = room_path(room_id) + "/request-storage-mutation"
+    result = ok((yield ApiRequest("POST", path, {}, idempotent=True, document=True)))
+    try:
+        lines = [json.loads(line) for line in result.body.decode("utf-8").splitlines() if line]
+    except ValueError:
+        raise LiveblocksError(502, "Liveblocks answered with invalid NDJSON") from None
+    if not lines or not isinstance(lines[0], dict) or not isinstance(lines[0].get("actor"), int):
+        raise LiveblocksError(502, "Liveblocks did not open a storage session (no actor id)")
+    pool = Pool(lines[0]["actor"])
+    return StorageMutation(room_id, storage_from_nodes(lines[1:], pool), pool)
+
+
+def send_storage_operations(mutation: StorageMutation) -> Operation[None]:
+    """Send the operations the changes made (in order, 1,000 a request): the second half of
+    ``mutate_storage``. Never sent twice."""
+    path = room_path(mutation.room_id) + "/send-message"
+    operations = mutation.pool.ops
+    for start in range(0, len(operations), _OPS_PER_REQUEST):
+        batch = operations[start : start + _OPS_PER_REQUEST]
+        body = {"messages": [{"type": _UPDATE_STORAGE, "ops": batch}]}
+        yield from no_content(ApiRequest("POST", path, body, idempotent=False))

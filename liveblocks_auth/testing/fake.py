@@ -35,6 +35,7 @@ from liveblocks_auth.permissions import KNOWN_SCOPES
 from ._fake_ai import AI_ROUTES, AiFake
 from ._fake_base import _error, _json, _not_found, _now_iso, _paged, _require, _Unprocessable
 from ._fake_comments import COMMENT_ROUTES, CommentsFake
+from ._fake_mutations import MUTATION_ROUTES, MutationsFake
 from ._fake_uploads import UPLOAD_ROUTES, UploadsFake
 
 __all__ = ["FakeLiveblocks", "Fault", "RecordedCall", "decode_token"]
@@ -103,7 +104,12 @@ def _check_scopes(scopes: Any, key: str) -> None:
 
 
 class FakeLiveblocks(
-    CommentsFake, UploadsFake, AiFake, httpx.BaseTransport, httpx.AsyncBaseTransport
+    CommentsFake,
+    UploadsFake,
+    AiFake,
+    MutationsFake,
+    httpx.BaseTransport,
+    httpx.AsyncBaseTransport,
 ):
     """Pass as ``transport=`` to ``Liveblocks``/``AsyncLiveblocks`` (or an adapter's settings).
 
@@ -146,6 +152,7 @@ class FakeLiveblocks(
         self._init_comments()
         self._init_uploads()
         self._init_ai()
+        self._init_mutations()
         self._next_id = 0
         self._next_connection = 0
         self.delay = 0.0
@@ -180,6 +187,7 @@ class FakeLiveblocks(
             self._reset_comments()
             self._reset_uploads()
             self._reset_ai()
+            self._reset_mutations()
 
     def add_room(
         self,
@@ -1336,5 +1344,7 @@ _ROUTES: dict[tuple[str, re.Pattern[str]], _Handler] = {
 }
 _ROUTES |= {
     (method, re.compile(path)): handler
-    for (method, path), handler in (COMMENT_ROUTES | UPLOAD_ROUTES | AI_ROUTES).items()
+    for (method, path), handler in (
+        COMMENT_ROUTES | UPLOAD_ROUTES | AI_ROUTES | MUTATION_ROUTES
+    ).items()
 }

@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 import httpx
@@ -120,8 +121,8 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
 
     rooms = commands.add_parser(
         "rooms",
-        help="create, get, update, delete, list rooms; their storage, Yjs document, active "
-        "users; broadcast to them",
+        help="create, get, update, delete, list rooms; their storage, versions, files, feeds, "
+        "Yjs document, active users; broadcast to them",
     )
     room_commands = rooms.add_subparsers(dest="action", required=True, parser_class=_Parser)
 
@@ -216,6 +217,37 @@ def build_parser(prog: str = "liveblocks-auth") -> argparse.ArgumentParser:
     storage_patch.add_argument(
         "--dry-run", action="store_true", help="change nothing: say what the patch would do"
     )
+
+    versions = room_commands.add_parser("versions", help="a room's version history")
+    version_commands = versions.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    version_list = version_commands.add_parser("list", parents=[common], help="newest first")
+    version_list.add_argument("room", help="room id")
+    version_list.add_argument("--limit", type=int, default=None, help="stop after this many")
+    version_create = version_commands.add_parser(
+        "create", parents=[common], help="snapshot the room's storage and Yjs document"
+    )
+    version_create.add_argument("room", help="room id")
+    version_delete = version_commands.add_parser("delete", parents=[common], help="delete one")
+    version_delete.add_argument("room", help="room id")
+    version_delete.add_argument("version", help="version id (vh_...)")
+    files = room_commands.add_parser("files", help="files stored with a room")
+    file_commands = files.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    file_upload = file_commands.add_parser(
+        "upload", parents=[common], help="store a file (in 5 MiB parts when large)"
+    )
+    file_upload.add_argument("room", help="room id")
+    file_upload.add_argument("path", help="the file to upload")
+    file_url = file_commands.add_parser("url", parents=[common], help="a file's download link")
+    file_url.add_argument("room", help="room id")
+    file_url.add_argument("file", help="file id (fl_...)")
+    feeds = room_commands.add_parser("feeds", help="a room's feeds and their messages")
+    feed_commands = feeds.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    feed_list = feed_commands.add_parser("list", parents=[common], help="the room's feeds")
+    feed_list.add_argument("room", help="room id")
+    feed_messages = feed_commands.add_parser("messages", parents=[common], help="a feed's")
+    feed_messages.add_argument("room", help="room id")
+    feed_messages.add_argument("feed", help="feed id")
+    feed_messages.add_argument("--limit", type=int, default=None, help="stop after this many")
 
     ydoc = room_commands.add_parser("ydoc", help="a room's Yjs document")
     ydoc_commands = ydoc.add_subparsers(dest="verb", required=True, parser_class=_Parser)
@@ -813,6 +845,47 @@ def _patch_one(
     return {"room": room, "result": "patched"}
 
 
+def _versions(
+    args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]
+) -> None:
+    if args.verb == "list":
+        found = _first(client.get_version_history(args.room), args.limit)
+        rows = [
+            {"id": v.id, "createdAt": _iso(v.created_at), "authors": v.author_ids} for v in found
+        ]
+        lines = [f"{_show(v.id):28} {_iso(v.created_at)}  {', '.join(v.author_ids)}" for v in found]
+        out(rows, "\n".join(lines) or f"no versions of room {args.room}")
+    elif args.verb == "create":
+        version = client.create_version_history_snapshot(args.room)
+        out({"id": version}, f"created version {_show(version)} of room {args.room}")
+    else:
+        client.delete_version(args.room, args.version)
+        out({"deleted": args.version}, f"deleted version {_show(args.version)}")
+
+
+def _files(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    if args.verb == "upload":
+        path = Path(args.path)
+        if not path.is_file():
+            raise UsageError(f"cannot read {args.path}: not a file")
+        stored = client.upload_file(args.room, path)
+        out(stored.raw, f"stored {_show(stored.name)} ({stored.size} bytes) as {_show(stored.id)}")
+    else:
+        link = client.get_file_url(args.room, args.file)
+        out(link.raw, link.url or "")
+
+
+def _feeds(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
+    if args.verb == "list":
+        found = list(client.get_feeds(args.room))
+        lines = [f"{_show(f.feed_id):24} {json.dumps(f.metadata)}" for f in found]
+        out([f.raw for f in found], "\n".join(lines) or f"no feeds in room {args.room}")
+    else:
+        messages = _first(client.get_feed_messages(args.room, args.feed), args.limit)
+        lines = [f"{_show(m.id):24} {_iso(m.created_at)}  {json.dumps(m.data)}" for m in messages]
+        out([m.raw for m in messages], "\n".join(lines) or f"no messages in feed {args.feed}")
+
+
 def _ydoc(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, str], None]) -> None:
     document = client.get_yjs_document(
         args.room, key=args.key, type=args.type, format=args.formatting
@@ -846,6 +919,9 @@ def _broadcast(
 _ROOM_DATA: dict[str, Callable[[argparse.Namespace, Liveblocks, Callable[[Any, str], None]], None]]
 _ROOM_DATA = {
     "storage": _storage,
+    "versions": _versions,
+    "files": _files,
+    "feeds": _feeds,
     "ydoc": _ydoc,
     "active-users": _active_users,
     "broadcast": _broadcast,

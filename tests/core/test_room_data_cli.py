@@ -209,3 +209,28 @@ def test_storage_patch_usage_errors(cli: Any, argv: list[str], message: str) -> 
     assert (code, out) == (2, "")
     assert message in err
     assert cli.fake.calls == []
+
+
+def test_versions_files_and_feeds_from_the_shell(cli: Any, tmp_path: Path) -> None:
+    created = cli.json("rooms", "versions", "create", "r")
+    listed = cli.json("rooms", "versions", "list", "r")
+    assert [v["id"] for v in listed] == [created["id"]]
+    code, out, err = cli("rooms", "versions", "delete", "r", created["id"])
+    assert (code, err) == (0, "")
+    assert cli("rooms", "versions", "list", "r")[1] == "no versions of room r\n"
+    report = tmp_path / "report.csv"
+    report.write_bytes(b"a,b\n1,2\n")
+    code, out, err = cli("rooms", "files", "upload", "r", str(report))
+    assert (code, err) == (0, "")
+    assert out.startswith("stored report.csv (8 bytes) as fl_")
+    file_id = out.split(" as ")[1].strip()
+    assert cli.fake.file_content("r", file_id) == b"a,b\n1,2\n"
+    assert cli("rooms", "files", "url", "r", file_id)[1].startswith("https://fake.liveblocks.io/")
+    code, _, err = cli("rooms", "files", "upload", "r", str(tmp_path / "missing.csv"))
+    assert (code, err) == (2, f"error: cannot read {tmp_path / 'missing.csv'}: not a file\n")
+    with Liveblocks(SECRET, transport=cli.fake) as lb:
+        lb.create_feed("r", "chat", metadata={"kind": "ai"})
+        lb.create_feed_message("r", "chat", data={"text": "hi"}, created_at=1000)
+    assert cli("rooms", "feeds", "list", "r")[1] == 'chat                     {"kind": "ai"}\n'
+    messages = cli.json("rooms", "feeds", "messages", "r", "chat")
+    assert [m["data"] for m in messages] == [{"text": "hi"}]

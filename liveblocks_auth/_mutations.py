@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from .live import LiveObject
 if TYPE_CHECKING:
     from .client import AsyncLiveblocks, Liveblocks
 
-__all__ = ["mass_mutate", "mass_mutate_async", "mutate", "mutate_async"]
+__all__ = ["criteria", "mass_mutate", "mass_mutate_async", "mutate", "mutate_async"]
 
 MutateCallback = Callable[[LiveObject], Any]
 MassMutateCallback = Callable[[Room, LiveObject], Any]
@@ -33,6 +33,18 @@ def check_concurrency(concurrency: object) -> int:
     ):
         raise ValueError("concurrency must be from 1 to 20 (rooms changed at the same time)")
     return concurrency
+
+
+def criteria(
+    user_id: str | None, group_ids: Sequence[str] | None, organization_id: str | None, query: Any
+) -> dict[str, Any]:
+    """``list_rooms``'s filters, for ``mass_mutate_storage``."""
+    return {
+        "user_id": user_id,
+        "group_ids": group_ids,
+        "organization_id": organization_id,
+        "query": query,
+    }
 
 
 def _pager(concurrency: int, criteria: dict[str, Any]) -> rooms.RoomPager:

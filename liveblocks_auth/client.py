@@ -437,8 +437,7 @@ class Liveblocks(_BaseClient[AuthResponse, Session, httpx.Client, httpx.BaseTran
         """``mutate_storage`` on every room ``list_rooms`` finds with these filters,
         ``callback(room, root)`` for each, ``concurrency`` rooms (1-20) at a time; the first
         failure stops the rooms not yet started and is raised."""
-        criteria: dict[str, Any] = {"user_id": user_id, "group_ids": group_ids}
-        criteria |= {"organization_id": organization_id, "query": query}
+        criteria = _mutations.criteria(user_id, group_ids, organization_id, query)
         _mutations.mass_mutate(self, callback, concurrency, criteria)
 
     def _new_session(self, builder: proto.SessionBuilder) -> Session:
@@ -629,8 +628,7 @@ class AsyncLiveblocks(
     ) -> None:
         """As ``Liveblocks.mass_mutate_storage``, rooms changed as tasks; ``callback`` may
         be async."""
-        criteria: dict[str, Any] = {"user_id": user_id, "group_ids": group_ids}
-        criteria |= {"organization_id": organization_id, "query": query}
+        criteria = _mutations.criteria(user_id, group_ids, organization_id, query)
         await _mutations.mass_mutate_async(self, callback, concurrency, criteria)
 
     def _new_session(self, builder: proto.SessionBuilder) -> AsyncSession:

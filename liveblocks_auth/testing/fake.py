@@ -28,7 +28,7 @@ import jwt
 from liveblocks_auth.api.groups import GROUP_SCOPES
 from liveblocks_auth.api.settings import NOTIFICATION_CHANNELS, ROOM_SUBSCRIPTION_CHOICES
 from liveblocks_auth.config import MAX_ROOM_ID_LENGTH, MAX_USER_ID_LENGTH, MAX_USER_INFO_LENGTH
-from liveblocks_auth.json_patch import apply_patch
+from liveblocks_auth.json_patch import apply_patch, to_json
 from liveblocks_auth.models import decode_token
 from liveblocks_auth.permissions import KNOWN_SCOPES
 
@@ -556,7 +556,7 @@ class FakeLiveblocks(
             return _not_found(room_id)
         document = self.storage.get(room_id, _EMPTY_STORAGE)
         if call.params.get("format") == "json":
-            return _json(200, _lossy_json(document))
+            return _json(200, to_json(document))
         return _json(200, document)
 
     def _initialize_storage(self, call: RecordedCall, room_id: str) -> httpx.Response:
@@ -1115,17 +1115,6 @@ def _group_not_found(group_id: str) -> httpx.Response:
 
 _INVALID: Any = object()
 _EMPTY_STORAGE: dict[str, Any] = {"liveblocksType": "LiveObject", "data": {}}
-
-
-def _lossy_json(node: Any) -> Any:
-    """Plain LSON as the ``format=json`` answer: Live nodes become their data."""
-    if isinstance(node, dict):
-        if node.get("liveblocksType") in ("LiveObject", "LiveMap", "LiveList"):
-            return _lossy_json(node["data"])
-        return {key: _lossy_json(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_lossy_json(value) for value in node]
-    return node
 
 
 class _NoYjs(Exception):

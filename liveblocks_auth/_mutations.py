@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from ._effects import drive, drive_async
-from .api import rooms, storage
+from .api import storage
 from .api.rooms import Room
 from .live import LiveObject
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["criteria", "mass_mutate", "mass_mutate_async", "mutate", "mutate_async"]
 
-MutateCallback = Callable[[LiveObject], Any]
 MassMutateCallback = Callable[[Room, LiveObject], Any]
 
 
@@ -47,8 +46,9 @@ def criteria(
     }
 
 
-def _pager(concurrency: int, criteria: dict[str, Any]) -> rooms.RoomPager:
-    return rooms.list_rooms(**criteria, page_size=max(20, concurrency * 4))
+def _page_size(concurrency: int) -> int:
+    """Node's page size for a mass mutation: enough rooms to keep every worker busy."""
+    return max(20, concurrency * 4)
 
 
 def mutate(
@@ -78,19 +78,10 @@ def mass_mutate(
     """Every matching room, ``concurrency`` at a time (threads); the first failure stops the
     rooms not yet started and is raised once those running are done."""
     check_concurrency(concurrency)
-    pages = _pager(concurrency, criteria)
-
-    def every_room() -> Iterator[Room]:
-        cursor: str | None = None
-        while True:
-            page = drive(pages.page(cursor), client.call)
-            yield from page.items
-            if (cursor := page.next_cursor) is None:
-                return
-
+    every_room = client.list_rooms(**criteria, page_size=_page_size(concurrency))
     with ThreadPoolExecutor(concurrency, thread_name_prefix="liveblocks-mutate") as pool:
         running: set[Future[None]] = set()
-        for room in every_room():
+        for room in every_room:
             if len(running) >= concurrency:
                 done, running = wait(running, return_when=FIRST_EXCEPTION)
                 for future in done:
@@ -108,20 +99,15 @@ async def mass_mutate_async(
 ) -> None:
     """As :func:`mass_mutate`, with tasks on the event loop."""
     check_concurrency(concurrency)
-    pages = _pager(concurrency, criteria)
+    every_room = client.list_rooms(**criteria, page_size=_page_size(concurrency))
     running: set[asyncio.Task[None]] = set()
     try:
-        cursor: str | None = None
-        while True:
-            page = await drive_async(pages.page(cursor), client.call)
-            for room in page.items:
-                if len(running) >= concurrency:
-                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
-                    for task in done:
-                        task.result()
-                running.add(asyncio.ensure_future(mutate_async(client, room.id, callback, room)))
-            if (cursor := page.next_cursor) is None:
-                break
+        async for room in every_room:
+            if len(running) >= concurrency:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    task.result()
+            running.add(asyncio.ensure_future(mutate_async(client, room.id, callback, room)))
         if running:
             await asyncio.gather(*running)
     finally:

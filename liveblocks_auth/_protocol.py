@@ -109,6 +109,16 @@ def check_text(value: str, setting: str) -> str:
     return value
 
 
+def check_json(value: Any, setting: str) -> Any:
+    """``value`` if it can be sent as JSON (no NaN, string keys, valid Unicode text);
+    ValueError naming ``setting`` otherwise."""
+    try:
+        check_text(to_json(value), setting)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{setting} must be JSON: {exc}") from None
+    return value
+
+
 def check_user_id(user_id: object, setting: str = "user_id") -> str:
     if not isinstance(user_id, str) or not user_id:
         raise ValueError(f"{setting} must be a non-empty string, got {type(user_id).__name__}")

@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from liveblocks_auth._protocol import ApiRequest, check_text, to_json
+from liveblocks_auth._protocol import ApiRequest, check_json, check_text
 
 from ._operation import (
     Operation,
@@ -204,11 +204,7 @@ def _settings(value: object) -> dict[str, Any]:
 def _json_object(value: object, setting: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ValueError(f"{setting} must be a mapping, not {type(value).__name__}")
-    try:
-        to_json(dict(value))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{setting} must be JSON: {exc}") from None
-    return dict(value)
+    return dict(check_json(dict(value), setting))
 
 
 def _provider(

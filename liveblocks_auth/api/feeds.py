@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from liveblocks_auth._protocol import ApiRequest, check_text, to_json
+from liveblocks_auth._protocol import ApiRequest, check_json, check_text
 
 from ._operation import (
     Operation,
@@ -118,14 +118,6 @@ def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
     }
 
 
-def _json(value: object, setting: str) -> Any:
-    try:
-        check_text(to_json(value), setting)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{setting} must be JSON: {exc}") from None
-    return value
-
-
 def _feed_path(room_id: str, feed_id: str, *rest: str) -> str:
     path = f"{room_path(room_id)}/feeds/{path_segment(feed_id, 'feed_id')}"
     return "/".join((path, *rest))
@@ -205,7 +197,7 @@ def create_feed_message(
 ) -> Operation[FeedMessage]:
     """Add a message (``data``: any JSON) to the feed; the message. Never sent twice (it would
     be added twice)."""
-    body: dict[str, Any] = {"data": _json(data, "data")}
+    body: dict[str, Any] = {"data": check_json(data, "data")}
     if id is not None:
         path_segment(id, "id")  # (it names the message in paths later)
         body["id"] = id
@@ -224,7 +216,7 @@ def update_feed_message(
     updated_at: datetime | int | None = None,
 ) -> Operation[FeedMessage]:
     """Replace the message's ``data``; the message after."""
-    body: dict[str, Any] = {"data": _json(data, "data")}
+    body: dict[str, Any] = {"data": check_json(data, "data")}
     if updated_at is not None:
         body["timestamp"] = _milliseconds(updated_at, "updated_at")
     path = _feed_path(room_id, feed_id, "messages", path_segment(message_id, "message_id"))

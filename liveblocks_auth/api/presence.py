@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from liveblocks_auth._protocol import ApiRequest, check_user_id, check_user_info, to_json
+from liveblocks_auth._protocol import (
+    ApiRequest,
+    check_json,
+    check_user_id,
+    check_user_info,
+    to_json,
+)
 from liveblocks_auth.errors import LiveblocksError
 
 from ._operation import Operation, no_content, ok_json, room_path
@@ -78,11 +84,10 @@ def set_presence(
     cursor, a bot's status. Setting it again is harmless, so it is retried like a read."""
     if not isinstance(data, Mapping):
         raise ValueError(f"data must be a JSON object (the presence), not {type(data).__name__}")
-    try:
-        to_json(dict(data))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"data must be JSON: {exc}") from None
-    body: dict[str, Any] = {"userId": check_user_id(user_id), "data": dict(data)}
+    body: dict[str, Any] = {
+        "userId": check_user_id(user_id),
+        "data": check_json(dict(data), "data"),
+    }
     if user_info is not None:
         body["userInfo"] = check_user_info(user_info)
     if ttl is not None:

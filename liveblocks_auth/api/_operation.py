@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -31,6 +31,7 @@ __all__ = [
     "parse_time",
     "path_segment",
     "room_path",
+    "string_metadata",
 ]
 
 T = TypeVar("T")
@@ -156,6 +157,23 @@ def ok_json(result: ApiResult) -> Any:
         return json.loads(ok(result).body)
     except ValueError:
         raise LiveblocksError(502, "Liveblocks answered with invalid JSON") from None
+
+
+def string_metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
+    """Metadata whose values are strings or lists of strings (rooms, feeds), lists as lists;
+    with ``allow_none``, None removes a key. ValueError naming the first wrong entry."""
+    if not isinstance(value, Mapping):
+        raise ValueError(f"metadata must be a mapping, not {type(value).__name__}")
+    for key, item in value.items():
+        ok = isinstance(item, str) or (
+            isinstance(item, Sequence) and all(isinstance(v, str) for v in item)
+        )
+        if not isinstance(key, str) or not (ok or (item is None and allow_none)):
+            raise ValueError(
+                f"metadata[{key!r}] must be a string or a list of strings"
+                + (" (or None to remove it)" if allow_none else "")
+            )
+    return {k: v if isinstance(v, str) or v is None else list(v) for k, v in value.items()}
 
 
 def room_path(room_id: str) -> str:

@@ -20,6 +20,7 @@ from ._operation import (
     page_size_param,
     path_segment,
     room_path,
+    string_metadata,
 )
 
 __all__ = [
@@ -98,24 +99,16 @@ class FeedMessage:
 
 
 def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValueError(f"metadata must be a mapping, not {type(value).__name__}")
-    for key, item in value.items():
-        ok = isinstance(item, str) or (
-            isinstance(item, Sequence)
-            and not isinstance(item, str)
-            and all(isinstance(v, str) for v in item)
-        )
-        if not isinstance(key, str) or not key or not (ok or (item is None and allow_none)):
+    """A feed's metadata (:func:`string_metadata`), its keys non-empty, all of it valid text."""
+    checked = string_metadata(value, allow_none=allow_none)
+    for key, item in checked.items():
+        if not key:
             raise ValueError(
                 f"metadata[{key!r}] must be a string or a list of strings"
                 + (" (or None to remove it)" if allow_none else "")
             )
         check_text(key + "".join([item] if isinstance(item, str) else item or []), "metadata")
-    return {
-        k: list(v) if isinstance(v, Sequence) and not isinstance(v, str) else v
-        for k, v in value.items()
-    }
+    return checked
 
 
 def _feed_path(room_id: str, feed_id: str, *rest: str) -> str:

@@ -22,6 +22,7 @@ from ._operation import (
     page_size_param,
     parse_time,
     room_path,
+    string_metadata,
 )
 
 __all__ = [
@@ -117,21 +118,6 @@ def _accesses(value: object, setting: str, *, allow_none: bool) -> dict[str, lis
     return result
 
 
-def _metadata(value: object, *, allow_none: bool) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValueError(f"metadata must be a mapping, not {type(value).__name__}")
-    for key, item in value.items():
-        ok = isinstance(item, str) or (
-            isinstance(item, Sequence) and all(isinstance(v, str) for v in item)
-        )
-        if not isinstance(key, str) or not (ok or (item is None and allow_none)):
-            raise ValueError(
-                f"metadata[{key!r}] must be a string or a list of strings"
-                + (" (or None to remove it)" if allow_none else "")
-            )
-    return {k: v if isinstance(v, str) or v is None else list(v) for k, v in value.items()}
-
-
 # --- the operations --------------------------------------------------------------------------
 
 
@@ -156,7 +142,7 @@ def _create_body(
     if org is not None:
         body["organizationId"] = org
     if metadata is not None:
-        body["metadata"] = _metadata(metadata, allow_none=False)
+        body["metadata"] = string_metadata(metadata, allow_none=False)
     return body
 
 
@@ -176,7 +162,7 @@ def _update_body(
     if users_accesses is not None:
         body["usersAccesses"] = _accesses(users_accesses, "users_accesses", allow_none=True)
     if metadata is not None:
-        body["metadata"] = _metadata(metadata, allow_none=True)
+        body["metadata"] = string_metadata(metadata, allow_none=True)
     if not body:
         raise ValueError(
             "a room update needs at least one of default_accesses, groups_accesses, "

@@ -724,7 +724,7 @@ def _threads(args: argparse.Namespace, client: Liveblocks, out: Callable[[Any, s
         clauses += ["resolved:false"] if args.unresolved else []
         clauses += [args.query] if args.query else []
         found = client.get_threads(args.room, query=" AND ".join(clauses) or None)
-        found = found[: args.limit] if args.limit is not None else found
+        found = _first(found, args.limit)
         text = "\n".join(thread_text(t) for t in found)
         out([thread_json(t) for t in found], text or f"no threads in room {args.room}")
     else:

@@ -92,6 +92,14 @@ def _delete(nodes: Nodes, node_id: str) -> None:
         _delete(nodes, child_id)
 
 
+def _delete_key(nodes: Nodes, parent_id: str, key: str) -> None:
+    """Delete the child nodes of ``parent_id`` under ``key`` (what a new value replaces)."""
+    for child_id in [
+        c for c, n in nodes.items() if n.get("parentId") == parent_id and n.get("parentKey") == key
+    ]:
+        _delete(nodes, child_id)
+
+
 def _apply(nodes: Nodes, op: dict[str, Any]) -> None:
     kind = op.get("type")
     if kind in _CREATE:
@@ -101,12 +109,7 @@ def _apply(nodes: Nodes, op: dict[str, Any]) -> None:
         if op.get("deletedId"):
             _delete(nodes, op["deletedId"])
         if parent["type"] in (0, 2):  # a key of an object or a map: replaces what was there
-            for child_id in [
-                c
-                for c, n in nodes.items()
-                if n.get("parentId") == op["parentId"] and n.get("parentKey") == op["parentKey"]
-            ]:
-                _delete(nodes, child_id)
+            _delete_key(nodes, op["parentId"], op["parentKey"])
             if parent["type"] == 0:
                 parent["data"].pop(op["parentKey"], None)
         created = {"type": _CREATE[kind], "parentId": op["parentId"], "parentKey": op["parentKey"]}
@@ -118,24 +121,14 @@ def _apply(nodes: Nodes, op: dict[str, Any]) -> None:
         _require(target is not None and target["type"] == 0, f"op {op.get('opId')}: no such object")
         assert target is not None
         for key, value in op["data"].items():
-            for child_id in [
-                c
-                for c, n in nodes.items()
-                if n.get("parentId") == op["id"] and n.get("parentKey") == key
-            ]:
-                _delete(nodes, child_id)
+            _delete_key(nodes, op["id"], key)
             target["data"][key] = value
     elif kind == 6:  # DELETE_OBJECT_KEY
         holder = nodes.get(op.get("id", ""))
         _require(holder is not None, f"op {op.get('opId')}: no such object")
         assert holder is not None
         holder.get("data", {}).pop(op["key"], None)
-        for child_id in [
-            c
-            for c, n in nodes.items()
-            if n.get("parentId") == op["id"] and n.get("parentKey") == op["key"]
-        ]:
-            _delete(nodes, child_id)
+        _delete_key(nodes, op["id"], op["key"])
     elif kind == 5:  # DELETE_CRDT
         _delete(nodes, op.get("id", ""))
     elif kind == 1:  # SET_PARENT_KEY
